@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+/**
+ * `oac`: the command-line entry point. Each command lives in its own module and stays thin: parse
+ * arguments, call the library, print. Errors become one line on stderr and a non-zero exit.
+ */
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { OacError } from '../errors.js';
+import { commands } from './commands.js';
+
+export async function main(argv: string[]): Promise<void> {
+  let cli = yargs(argv)
+    .scriptName('oac')
+    .usage('$0 <command> [options]\n\nRecord/replay conformance harness for Ollama authentication.')
+    .strict()
+    .demandCommand(1, 'name a command (see --help)')
+    .recommendCommands()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .fail((message, err) => {
+      // yargs reports argument problems (its own, and those our .check() callbacks throw) with a
+      // message; a command's own failure arrives as an OacError. Both become one line on stderr.
+      if (err instanceof OacError) throw err;
+      throw new UsageError(message ?? err?.message ?? 'invalid arguments');
+    });
+  for (const command of commands) cli = cli.command(command);
+  await cli.parseAsync();
+}
+
+class UsageError extends OacError {
+  constructor(message: string) {
+    super('cli/usage', message);
+  }
+}
+
+main(hideBin(process.argv)).catch((err: unknown) => {
+  const code = err instanceof OacError ? err.code : 'error';
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`oac: ${message}${code === 'cli/usage' ? ' (see oac --help)' : ''}\n`);
+  if (process.env['OAC_DEBUG'] && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  process.exitCode = code === 'cli/usage' ? 2 : 1;
+});
