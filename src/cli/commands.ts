@@ -1,8 +1,9 @@
 /** Every `oac` command, in the order `--help` lists them. */
 import type { CommandModule } from 'yargs';
+import { emulateCommand } from './emulate.js';
 import { keygenCommand } from './keygen.js';
 import { signCommand } from './sign.js';
 
 // yargs' CommandModule is generic over each command's own argument shape; the list erases it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [keygenCommand, signCommand];
+export const commands: CommandModule<any, any>[] = [keygenCommand, signCommand, emulateCommand];

@@ -38,7 +38,7 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
   }
   const colon = rest.indexOf(':');
   if (colon === -1) {
-    throw new ProtocolError('authorization/shape', `Authorization ${JSON.stringify(redactValue(value))} is not "<pubkey>:<signature>" (no ":")`);
+    throw new ProtocolError('authorization/shape', `Authorization ${credentialShape(value)} is not "<pubkey>:<signature>" (no ":")`);
   }
   const publicKeyField = rest.slice(0, colon);
   const signatureField = rest.slice(colon + 1);
@@ -50,7 +50,7 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
     const hint = raw32
       ? 'it is the raw 32-byte key; send the SSH wire blob (68 chars, "AAAAC3NzaC1lZDI1NTE5AAAAI…", the .pub file\'s second field)'
       : (err as Error).message;
-    throw new ProtocolError('authorization/pubkey', `public-key field ${JSON.stringify(publicKeyField)} is not an ssh-ed25519 key blob: ${hint}`, { cause: err });
+    throw new ProtocolError('authorization/pubkey', `public-key field (${publicKeyField.length} chars) is not an ssh-ed25519 key blob: ${hint}`, { cause: err });
   }
   if (!STD_BASE64.test(signatureField) || signatureField.length % 4 !== 0) {
     throw new ProtocolError('authorization/signature', `signature field is not padded standard base64 (${signatureField.length} chars)`);
@@ -66,7 +66,13 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
   return { form, publicKeyField, signatureField, publicKey, signature: new Uint8Array(signature) };
 }
 
-/** For error messages: keep the shape of an Authorization value, never its signature. */
-export function redactValue(value: string): string {
-  return value.length > 24 ? `${value.slice(0, 12)}…(${value.length} chars)` : value;
+/**
+ * The shape of a credential for errors, logs and reports: the scheme word stays, every other run
+ * becomes its length (`Bearer <68 chars>:<88 chars>`). Never a byte of the secret itself.
+ */
+export function credentialShape(value: string): string {
+  const scheme = /^(bearer|basic)\s+/i.exec(value);
+  const rest = scheme ? value.slice(scheme[0].length) : value;
+  const shape = rest.replace(/[^:\s]+/g, (m) => `<${m.length} chars>`);
+  return scheme ? `${scheme[1]} ${shape}` : shape;
 }

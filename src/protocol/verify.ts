@@ -6,7 +6,7 @@
 import { ProtocolError } from '../errors.js';
 import { verifyEd25519 } from './ed25519.js';
 import { check, fail, type Finding } from './findings.js';
-import { parseAuthorization, type ParsedAuthorization } from './authorization.js';
+import { credentialShape, parseAuthorization, type ParsedAuthorization } from './authorization.js';
 
 export interface SignedStringCandidate {
   /** A name for what this string is (`METHOD,path?ts=`, `full URL instead of path`, …). */
@@ -37,7 +37,7 @@ export function verifyAuthorizationValue(value: string | undefined, candidates: 
     return {
       parsed: undefined,
       matched: undefined,
-      findings: [fail(shapeId, err.message, '<68-char SSH key field>:<88-char raw signature>', value === undefined ? '(none)' : describeShape(value)), fail(checkId, `signature not checked: ${err.message}`)],
+      findings: [fail(shapeId, err.message, '<68-char SSH key field>:<88-char raw signature>', value === undefined ? '(none)' : credentialShape(value)), fail(checkId, `signature not checked: ${err.message}`)],
     };
   }
   const matched = candidates.find((c) => verifyEd25519(parsed.publicKey, c.message, parsed.signature));
@@ -53,16 +53,16 @@ export function verifyAuthorizationValue(value: string | undefined, candidates: 
   return { parsed, matched, findings };
 }
 
-function describeShape(value: string): string {
-  return value.replace(/[A-Za-z0-9+/=_-]{8,}/g, (m) => `<${m.length} chars>`);
-}
 
 /** `ts` must be unix seconds within ±window of the server clock (ollama.com's window is unknown: configurable). */
 export function checkTimestamp(id: string, ts: string | undefined, nowSeconds: number, windowSeconds: number): Finding {
   if (ts === undefined) return fail(id, 'no ts parameter in the request URL, so the server cannot rebuild the signed string', 'ts=<unix seconds>', '(none)');
   if (!/^\d+$/.test(ts)) return fail(id, 'ts is not unix seconds in decimal', 'ts=<digits>', `ts=${ts}`);
   const skew = Number(ts) - nowSeconds;
-  return check(id, Math.abs(skew) <= windowSeconds,
-    `ts is within ±${windowSeconds}s of the server clock (skew ${skew}s)`,
+  const within = Math.abs(skew) <= windowSeconds;
+  return check(id, within,
+    within
+      ? `ts is within ±${windowSeconds}s of the server clock (skew ${skew}s)`
+      : `ts is ${Math.abs(skew)}s ${skew < 0 ? 'behind' : 'ahead of'} the server clock, outside the ±${windowSeconds}s window`,
     `|ts - ${nowSeconds}| <= ${windowSeconds}`, `ts=${ts} (skew ${skew}s)`);
 }
