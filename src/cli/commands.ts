@@ -3,7 +3,8 @@ import type { CommandModule } from 'yargs';
 import { emulateCommand } from './emulate.js';
 import { keygenCommand } from './keygen.js';
 import { signCommand } from './sign.js';
+import { specsLintCommand } from './specs-lint.js';
 
 // yargs' CommandModule is generic over each command's own argument shape; the list erases it.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [keygenCommand, signCommand, emulateCommand];
+export const commands: CommandModule<any, any>[] = [keygenCommand, signCommand, emulateCommand, specsLintCommand];

@@ -1,0 +1,199 @@
+/**
+ * Finding and reading the files under specs/. The specs ship inside the npm package beside dist/, so they
+ * are located relative to this module, not to the working directory: src/specs/load.ts (under ts-jest) and
+ * dist/specs/load.js (after build) are both two levels below the package root.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ProtocolError } from '../errors.js';
+
+/** The installed package's specs/ directory (absolute path, with a trailing separator). */
+export function specsDir(): string {
+  return fileURLToPath(new URL('../../specs/', import.meta.url));
+}
+
+/** A JSON syntax error, located in the file. */
+export class SpecSyntaxError extends ProtocolError {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  constructor(file: string, line: number, column: number, detail: string) {
+    super('spec/json-syntax', `${file}:${line}:${column}: invalid JSON: ${detail}`);
+    this.file = file;
+    this.line = line;
+    this.column = column;
+  }
+}
+
+/** Read and parse a JSON file; a syntax error becomes a SpecSyntaxError with line and column (1-based). */
+export function readJsonFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ProtocolError('spec/unreadable', `${file}: cannot read: ${(err as Error).message}`, { cause: err });
+  }
+  return parseJsonText(text, file);
+}
+
+export function parseJsonText(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    if (!(err instanceof SyntaxError)) throw err;
+    // V8's messages do not always carry a position ("Unexpected token 'x', ... is not valid JSON"), so the
+    // position comes from our own scanner; the engine's wording stays as the detail.
+    const offset = firstJsonErrorOffset(text);
+    const { line, column } = lineColumn(text, offset ?? text.length);
+    const detail = offset === undefined ? `${err.message} (position not located)` : err.message;
+    throw new SpecSyntaxError(file, line, column, detail);
+  }
+}
+
+/** List the `*.json` files of a directory, sorted; a missing directory is an empty list. */
+export function listJsonFiles(dir: string): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw new ProtocolError('spec/unreadable', `${dir}: cannot list: ${(err as Error).message}`, { cause: err });
+  }
+  return names.filter((n) => n.endsWith('.json')).sort().map((n) => join(dir, n));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Locating a JSON syntax error: a minimal RFC 8259 scanner that returns the offset of the first character
+// that cannot continue a valid document (or undefined when the text is valid).
+
+function lineColumn(text: string, offset: number): { line: number; column: number } {
+  let line = 1;
+  let lineStart = 0;
+  for (let i = 0; i < offset && i < text.length; i++) {
+    if (text[i] === '\n') {
+      line++;
+      lineStart = i + 1;
+    }
+  }
+  return { line, column: offset - lineStart + 1 };
+}
+
+class JsonScanError {
+  constructor(readonly offset: number) {}
+}
+
+export function firstJsonErrorOffset(text: string): number | undefined {
+  let i = 0;
+  const fail = (at = i): never => {
+    throw new JsonScanError(at);
+  };
+  const ws = () => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const literal = (word: string) => {
+    for (const ch of word) {
+      if (text[i] !== ch) fail();
+      i++;
+    }
+  };
+  const string = () => {
+    i++; // opening quote
+    for (;;) {
+      if (i >= text.length) fail();
+      const c = text.charCodeAt(i);
+      if (c === 0x22) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail();
+      if (c === 0x5c) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) fail(i + 1);
+          i += 6;
+        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+          i += 2;
+        } else {
+          fail(i + 1);
+        }
+        continue;
+      }
+      i++;
+    }
+  };
+  const number = () => {
+    const m = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
+    m.lastIndex = i;
+    const r = m.exec(text);
+    if (!r || r[0] === '' || r[0] === '-') fail();
+    i += r![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        ws();
+        if (text[i] !== '"') fail();
+        string();
+        ws();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (ch === '"') return string();
+    if (ch === 't') return literal('true');
+    if (ch === 'f') return literal('false');
+    if (ch === 'n') return literal('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
+    fail();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail();
+    return undefined;
+  } catch (err) {
+    if (err instanceof JsonScanError) return err.offset;
+    throw err;
+  }
+}
