@@ -72,7 +72,7 @@ export function createEmulator(options: EmulatorOptions = {}): Emulator {
   };
 }
 
-async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+export async function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   const chunks: Buffer[] = [];
   let size = 0;
   // Drain to the end even past the limit: leaving the loop early would destroy the socket before the 413 is sent.
@@ -123,7 +123,8 @@ async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResp
   record(event);
 }
 
-function route(state: EmulatorState, req: EmulatorRequest): Reply {
+/** Pure routing: the emulator's answer to one request (the conformance server builds on it). */
+export function route(state: EmulatorState, req: EmulatorRequest): Reply {
   if (req.clientCertAuthorized === false) {
     const findings = [fail('tls/client-cert', 'this server requires a client certificate signed by its CA; none (or an untrusted one) was presented', 'a client certificate', '(none or untrusted)')];
     return withReason(failureReply(req.path, 400, 'DENIED', 'client certificate required', findings));
@@ -141,7 +142,7 @@ function failureReply(path: string, status: number, ociCode: string, message: st
   return path.startsWith('/v2/') ? ociErrorReply(status, ociCode, message, findings) : ollamaErrorReply(status, message, findings);
 }
 
-function send(res: ServerResponse, reply: Reply, method: string): void {
+export function send(res: ServerResponse, reply: Reply, method: string): void {
   const headers: Record<string, string> = { ...reply.headers };
   if (reply.reason !== undefined) headers[REASON_HEADER] = headerSafe(reply.reason);
   if (reply.chunks !== undefined) {

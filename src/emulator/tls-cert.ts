@@ -52,3 +52,17 @@ export function generateThrowawayCert(hosts: string[] = [], dir = mkdtempSync(pa
   openssl(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext'], dir);
   return { dir, caPath: path.join(dir, 'ca.pem'), certPath: path.join(dir, 'server.pem'), keyPath: path.join(dir, 'server.key') };
 }
+
+export interface ClientCertFiles {
+  certPath: string;
+  keyPath: string;
+}
+
+/** A client certificate (for mTLS) signed by a throwaway CA made above. */
+export function generateClientCert(ca: ThrowawayCert): ClientCertFiles {
+  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+  openssl(['req', ...ec, '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=oac test client'], ca.dir);
+  writeFileSync(path.join(ca.dir, 'client.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
+  openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext'], ca.dir);
+  return { certPath: path.join(ca.dir, 'client.pem'), keyPath: path.join(ca.dir, 'client.key') };
+}

@@ -113,3 +113,8 @@ function editDistance(a: string, b: string): number {
   }
   return prev[b.length]!;
 }
+
+/** `version` of the installed specs/checks.json (stamped into every results.json). */
+export function checkCatalogVersion(file: string = join(specsDir(), 'checks.json')): string {
+  return (readJsonFile(file) as CheckCatalogFile).version;
+}

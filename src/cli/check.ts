@@ -1,0 +1,115 @@
+/**
+ * `oac check`: run scenarios against a client under test and print a verdict per check. Thin: the
+ * work is in src/conformance (server, subject, judge, runner) and src/report (renderers).
+ */
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { CommandModule } from 'yargs';
+import { OacError } from '../errors.js';
+import { loadBaseline } from '../conformance/baseline.js';
+import { loadScenarios, scenariosDir, selectScenarios } from '../conformance/scenarios.js';
+import { runCheck } from '../conformance/runner.js';
+import { shellQuote } from '../conformance/subject.js';
+import { renderCheckOutput, toRunReport, writeReports } from './check-output.js';
+
+export interface CheckArgs {
+  client: string;
+  flow?: string;
+  scenario?: string;
+  jobs: number;
+  timeout: number;
+  baseline?: string;
+  'report-dir'?: string;
+  strict: boolean;
+  list: boolean;
+  scenarios?: string;
+}
+
+export const DEFAULT_CLIENT = 'oac client';
+
+/**
+ * `oac` inside --client means this harness's own CLI, wherever it is installed: a shim on PATH makes
+ * `--client "oac client"` work from a clone, from npx and from a global install alike.
+ */
+function oacShimDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'oac-shim-'));
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  const shim = join(dir, 'oac');
+  writeFileSync(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(main)} "$@"\n`);
+  chmodSync(shim, 0o755);
+  return dir;
+}
+
+function positiveInt(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new OacError('cli/usage', `--${name} must be a whole number ≥ 1, got ${value}`);
+  return value;
+}
+
+export const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check',
+  describe: 'Run the conformance scenarios against a client (any language) and judge it check by check',
+  builder: (y) =>
+    y
+      .option('client', { type: 'string', default: process.env['OAC_CLIENT'] ?? DEFAULT_CLIENT, describe: 'client command; "<action> <target>" are appended (exec contract v1). Env: OAC_CLIENT' })
+      .option('flow', { type: 'string', choices: ['registry', 'direct', 'apikey', 'basic', 'tls', 'keys'], describe: 'only scenarios of this flow' })
+      .option('scenario', { type: 'string', describe: 'scenario ids, * wildcards, comma-separated (e.g. "F-0*,registry/*")' })
+      .option('jobs', { type: 'number', default: Number(process.env['OAC_JOBS'] ?? 2), describe: 'scenarios run in parallel. Env: OAC_JOBS' })
+      .option('timeout', { type: 'number', default: Number(process.env['OAC_TIMEOUT'] ?? 20), describe: 'seconds a client may take per scenario before it is killed. Env: OAC_TIMEOUT' })
+      .option('baseline', { type: 'string', default: process.env['OAC_BASELINE'], describe: 'expected-failures JSON: known failures stay visible but do not fail the run. Env: OAC_BASELINE' })
+      .option('report-dir', { type: 'string', default: process.env['OAC_REPORT_DIR'], describe: 'write results.json and junit.xml here. Env: OAC_REPORT_DIR' })
+      .option('strict', { type: 'boolean', default: false, describe: 'SHOULD-level deviations (non-strict) also fail the run' })
+      .option('list', { type: 'boolean', default: false, describe: 'list the selected scenarios and exit' })
+      .option('scenarios', { type: 'string', describe: 'directory of scenario files (default: the bundled specs/scenarios)' })
+      .example('$0 check', 'check the bundled reference client on every scenario')
+      .example("$0 check --client '/usr/bin/python3 my_client.py' --report-dir out", 'check your own client; results.json + junit.xml in out/')
+      .example("$0 check --scenario 'F-02' --client './my-client'", 'rerun one scenario'),
+  handler: async (args) => {
+    const all = loadScenarios(args.scenarios ? resolve(args.scenarios) : scenariosDir());
+    const scenarios = selectScenarios(all, { ...(args.scenario ? { scenario: args.scenario } : {}), ...(args.flow ? { flow: args.flow } : {}) });
+    if (args.list) {
+      for (const s of scenarios) process.stdout.write(`${s.id}\t${s.flow}\t${s.action}\t${s.expect.outcome}\t${s.title}\n`);
+      return;
+    }
+    const baseline = args.baseline ? loadBaseline(resolve(args.baseline)) : undefined;
+    const shim = oacShimDir();
+    const savedPath = process.env['PATH'];
+    process.env['PATH'] = `${shim}:${savedPath ?? ''}`;
+    const output = renderCheckOutput(process.stderr, scenarios.length);
+    try {
+      const outcome = await runCheck({
+        client: args.client,
+        scenarios,
+        jobs: positiveInt('jobs', args.jobs),
+        timeoutMs: positiveInt('timeout', args.timeout) * 1000,
+        ...(baseline ? { baseline } : {}),
+        strict: args.strict,
+        onResult: (r) => output.progress(r),
+        reproducePrefix: `oac check --client ${shellQuote(args.client)}`,
+      });
+      const config = {
+        client: args.client,
+        scenarios: scenarios.map((s) => s.id),
+        jobs: args.jobs,
+        timeoutSeconds: args.timeout,
+        strict: args.strict,
+        ...(args.baseline ? { baseline: args.baseline } : {}),
+        ...(args.flow ? { flow: args.flow } : {}),
+        ...(args.scenario ? { scenarioFilter: args.scenario } : {}),
+        precedence: 'command-line flag > OAC_* environment variable > default',
+      };
+      const report = toRunReport(outcome, { client: args.client, config, strict: args.strict });
+      output.finish(outcome, report, process.stdout);
+      if (args['report-dir']) {
+        const dir = resolve(args['report-dir']);
+        mkdirSync(dir, { recursive: true });
+        process.stderr.write(`reports: ${writeReports(dir, report).join(', ')}\n`);
+      }
+      process.exitCode = outcome.exitCode;
+    } finally {
+      process.env['PATH'] = savedPath;
+      rmSync(shim, { recursive: true, force: true });
+    }
+  },
+};

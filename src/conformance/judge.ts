@@ -1,0 +1,189 @@
+/**
+ * The judge: one verdict per check, from two channels. The server channel is what the conformance
+ * server observed (protocol findings per request, request counts, leaks to the other host); the
+ * client channel is what the process did (exit code, stderr, stdout). A failure never rests on one
+ * channel alone when the other disagrees silently: a client that refuses the bad realm but exits 0
+ * did not fail loudly, and one that exits 1 after leaking its signature still leaked.
+ */
+import type { Finding } from '../protocol/findings.js';
+import type { CheckEntry } from '../specs/catalog.js';
+import type { Bound, ClientRun, Observation, Scenario, Verdict, VerdictKind } from './types.js';
+
+export interface JudgeInput {
+  scenario: Scenario;
+  observations: Observation[];
+  client: ClientRun | undefined;
+  harnessErrors: string[];
+  catalog: ReadonlyMap<string, CheckEntry>;
+  timeoutMs: number;
+}
+
+/** Exit code 3 + "unsupported" on stderr: the client does not implement the action (exec contract v1). */
+export const UNSUPPORTED_EXIT_CODE = 3;
+
+const SEVERITY: Record<VerdictKind, number> = { skip: 0, pass: 1, 'non-strict': 2, fail: 3, error: 4 };
+
+export function worstVerdict(verdicts: readonly { verdict: VerdictKind }[]): VerdictKind {
+  return verdicts.reduce<VerdictKind>((worst, v) => (SEVERITY[v.verdict] > SEVERITY[worst] ? v.verdict : worst), 'skip');
+}
+
+/**
+ * Server-side findings that the scenario provokes on purpose are not the client's fault: a shifted
+ * server clock makes every ts "stale", an unregistered key is unknown by design, and so on.
+ */
+function provokedChecks(scenario: Scenario): Set<string> {
+  const ids = new Set<string>();
+  if (scenario.mutation.some((op) => op.op === 'set-clock')) {
+    ids.add('registry/token-request/ts-window').add('direct/ts-window');
+  }
+  if (scenario.client.key === 'unregistered') ids.add('direct/known-key').add('registry/token-request/known-key');
+  if (scenario.client.apiKey === 'revoked' || scenario.client.apiKey === 'empty' || scenario.client.apiKey === 'absent') ids.add('apikey/bearer');
+  if (scenario.client.credentials === 'wrong' || scenario.client.credentials === 'absent') ids.add('basic/credentials');
+  return ids;
+}
+
+interface Violation {
+  /** 'outcome' violations are about failing loudly; 'requests' about what reached the server. */
+  kind: 'outcome' | 'requests';
+  message: string;
+  expected: string;
+  actual: string;
+}
+
+function within(bound: Bound, n: number): boolean {
+  return (bound.min === undefined || n >= bound.min) && (bound.max === undefined || n <= bound.max) && (bound.exactly === undefined || n === bound.exactly);
+}
+
+function describeBound(bound: Bound): string {
+  if (bound.exactly !== undefined) return `exactly ${bound.exactly}`;
+  if (bound.min !== undefined && bound.max !== undefined) return bound.min === bound.max ? `exactly ${bound.min}` : `${bound.min}..${bound.max}`;
+  if (bound.max !== undefined) return `at most ${bound.max}`;
+  return `at least ${bound.min ?? 0}`;
+}
+
+/** The body a correct client prints: the last successful answer to the operation it was asked to do. */
+export function expectedBody(observations: readonly Observation[]): string | undefined {
+  const done = observations.filter((o) => o.listener === 'main' && (o.role === 'resource' || o.role === 'api' || o.role === 'challenge') && o.status >= 200 && o.status < 300);
+  return done.at(-1)?.responseBody;
+}
+
+function sameBody(printed: string, body: string): boolean {
+  if (printed === body || printed.trimEnd() === body.trimEnd()) return true;
+  try {
+    return JSON.stringify(JSON.parse(printed)) === JSON.stringify(JSON.parse(body));
+  } catch {
+    return false; // not JSON on one side: the exact comparisons above were the only way to match
+  }
+}
+
+function clientDescription(client: ClientRun): string {
+  if (client.signal) return `killed by ${client.signal}`;
+  return `exit ${client.exitCode}`;
+}
+
+function firstLine(text: string): string {
+  const line = text.trim().split('\n')[0] ?? '';
+  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
+}
+
+function violations(input: JudgeInput, client: ClientRun): Violation[] {
+  const { scenario, observations } = input;
+  const out: Violation[] = [];
+  const expect = scenario.expect;
+  if (expect.outcome === 'success') {
+    const body = expectedBody(observations);
+    if (client.signal || client.exitCode !== 0) {
+      out.push({ kind: 'outcome', message: `a correct client succeeds here, but this one failed: ${firstLine(client.stderr) || '(no message)'}`, expected: 'exit 0 and the body on stdout', actual: clientDescription(client) });
+    } else if (body === undefined) {
+      out.push({ kind: 'outcome', message: 'the client exited 0 but the server never answered its operation successfully: it reported success it did not get', expected: 'a successful response before exit 0', actual: 'no 2xx answer to the operation' });
+    } else if (!sameBody(client.stdout, body)) {
+      out.push({ kind: 'outcome', message: 'the client exited 0 but did not print the body the server sent', expected: body.slice(0, 300), actual: client.stdout.slice(0, 300) || '(nothing on stdout)' });
+    }
+  } else {
+    if (client.signal) {
+      out.push({ kind: 'outcome', message: `the client crashed (${client.signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
+    } else if (client.exitCode === 0) {
+      out.push({ kind: 'outcome', message: 'the client exited 0 after a failed handshake: the failure did not surface', expected: 'a non-zero exit with an error on stderr', actual: `exit 0, stdout ${JSON.stringify(client.stdout.slice(0, 120))}` });
+    } else if (client.stderr.trim() === '') {
+      out.push({ kind: 'outcome', message: 'the client failed silently: no message on stderr', expected: 'a one-line error on stderr', actual: `${clientDescription(client)}, empty stderr` });
+    } else {
+      const said = `${client.stderr}\n${client.stdout}`.toLowerCase();
+      const error = expect.error;
+      if (error?.status !== undefined && !said.includes(String(error.status))) {
+        out.push({ kind: 'outcome', message: `the error does not mention the HTTP status ${error.status} the server answered`, expected: `an error mentioning ${error.status}`, actual: firstLine(client.stderr) });
+      }
+      for (const fragment of error?.contains ?? []) {
+        if (!said.includes(fragment.toLowerCase())) out.push({ kind: 'outcome', message: `the error does not say "${fragment}"`, expected: `an error containing "${fragment}"`, actual: firstLine(client.stderr) });
+      }
+      if (error?.signinUrl && !said.includes('/connect?name=')) {
+        out.push({ kind: 'outcome', message: 'the error hides the signin_url the server sent', expected: 'the signin_url (…/connect?name=…&key=…) in the error', actual: firstLine(client.stderr) });
+      }
+    }
+  }
+  const main = observations.filter((o) => o.listener === 'main' && o.method !== '(tls)');
+  const counts = {
+    tokenRequests: main.filter((o) => o.role === 'token').length,
+    resourceRequests: main.filter((o) => o.role === 'challenge' || o.role === 'resource').length,
+    otherHost: observations.filter((o) => o.listener === 'other').length,
+    total: observations.filter((o) => o.method !== '(tls)').length,
+  };
+  for (const [name, bound] of Object.entries(expect.requests ?? {}) as [keyof typeof counts, Bound][]) {
+    if (!within(bound, counts[name])) {
+      out.push({ kind: 'requests', message: `${name === 'otherHost' ? 'requests to another host' : name} out of bounds`, expected: describeBound(bound), actual: String(counts[name]) });
+    }
+  }
+  return out;
+}
+
+function levelOf(catalog: ReadonlyMap<string, CheckEntry>, id: string): 'MUST' | 'SHOULD' {
+  return catalog.get(id)?.level ?? 'MUST';
+}
+
+function failing(level: 'MUST' | 'SHOULD'): VerdictKind {
+  return level === 'MUST' ? 'fail' : 'non-strict';
+}
+
+export function judge(input: JudgeInput): Verdict[] {
+  const { scenario, client, catalog } = input;
+  const listed = scenario.expect.checks;
+  const all = (kind: VerdictKind, message: string, extra: Partial<Verdict> = {}): Verdict[] =>
+    listed.map((check) => ({ check, verdict: kind, level: levelOf(catalog, check), message, ...extra }));
+
+  if (input.harnessErrors.length > 0) return all('error', `the harness broke: ${input.harnessErrors[0]}`);
+  if (client === undefined) return all('error', 'the client was not run');
+  if (client.spawnError) return all('error', `the client could not be started: ${client.spawnError}`);
+  if (client.timedOut) {
+    return all('error', `the client did not finish within ${input.timeoutMs} ms; the harness killed it (SIGTERM, then SIGKILL after 2 s)`, { actual: 'timeout (killed by the harness)' });
+  }
+  if (client.exitCode === UNSUPPORTED_EXIT_CODE && /unsupported/i.test(client.stderr)) {
+    return all('skip', `the client does not support ${scenario.action}: ${firstLine(client.stderr)}`);
+  }
+
+  const provoked = provokedChecks(scenario);
+  const findingsById = new Map<string, Finding[]>();
+  for (const o of input.observations) {
+    for (const f of o.findings) {
+      if (provoked.has(f.id)) continue;
+      findingsById.set(f.id, [...(findingsById.get(f.id) ?? []), f]);
+    }
+  }
+  const found = violations(input, client);
+  const surfacedListed = listed.includes('errors/surfaced');
+
+  const ids = [...new Set([...listed, ...findingsById.keys()])];
+  return ids.map((check): Verdict => {
+    const level = levelOf(catalog, check);
+    const bad = findingsById.get(check)?.find((f) => !f.ok);
+    if (bad) {
+      return { check, level, verdict: failing(level), message: bad.message, ...(bad.expected !== undefined ? { expected: bad.expected } : {}), ...(bad.actual !== undefined ? { actual: bad.actual } : {}) };
+    }
+    if (listed.includes(check)) {
+      // Outcome problems belong to errors/surfaced when the scenario lists it, request-count problems to
+      // the protocol checks; without errors/surfaced every listed check carries both.
+      const relevant = surfacedListed ? found.filter((v) => (check === 'errors/surfaced' ? v.kind === 'outcome' : v.kind === 'requests')) : found;
+      const chosen = relevant[0];
+      if (chosen) return { check, level, verdict: failing(level), message: chosen.message, expected: chosen.expected, actual: chosen.actual };
+    }
+    return { check, level, verdict: 'pass', message: findingsById.has(check) ? 'every request the server checked followed this rule' : 'the client behaved as a correct client must' };
+  });
+}

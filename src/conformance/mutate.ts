@@ -1,0 +1,96 @@
+/**
+ * Applies a scenario's mutation (specs/schemas/scenario.schema.json $defs/operation) to the response
+ * the server would otherwise send. Operations are data; this is their one interpreter.
+ */
+import { OacError } from '../errors.js';
+import { applyJsonPatch, type PatchOperation } from './json-patch.js';
+import { bodyText, removeHeader, setBody, setHeader, type OutgoingResponse } from './response.js';
+import type { MutationOp, MutationTarget } from './types.js';
+
+/** Values substituted for `{{name}}` in header values, bodies and locations. */
+export type TemplateValues = Record<string, string>;
+
+export function fillTemplate(text: string, values: TemplateValues): string {
+  return text.replace(/\{\{([A-Za-z]+)\}\}/g, (whole, name: string) => {
+    const value = values[name];
+    if (value === undefined) throw new OacError('scenario/unknown-template', `unknown template variable ${whole} (known: ${Object.keys(values).map((k) => `{{${k}}}`).join(', ')})`);
+    return value;
+  });
+}
+
+/** Ops that change the listener or clock, applied when the server starts rather than per response. */
+export const SERVER_OPS = new Set(['set-tls', 'set-clock']);
+
+export function appliesTo(op: MutationOp, target: MutationTarget, occurrence: number): boolean {
+  // A Basic-auth reverse proxy fronts the same /api/* responses: `proxy` and `api` name one target here.
+  const opTarget = op.target === 'proxy' ? 'api' : op.target;
+  if (SERVER_OPS.has(op.op) || opTarget !== target) return false;
+  const wanted = op.occurrence ?? 'all';
+  return wanted === 'all' || wanted === occurrence;
+}
+
+/** Fills templates in every string inside a JSON value (`{"access_token": "{{token}}"}`). */
+export function fillJsonTemplates(value: unknown, values: TemplateValues): unknown {
+  if (typeof value === 'string') return fillTemplate(value, values);
+  if (Array.isArray(value)) return value.map((v) => fillJsonTemplates(v, values));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fillJsonTemplates(v, values)]));
+  }
+  return value;
+}
+
+/** Mutates `res` in place with one operation. */
+export function applyOperation(res: OutgoingResponse, op: MutationOp, values: TemplateValues): void {
+  const str = (field: string): string => {
+    const v = op[field];
+    if (typeof v !== 'string') throw new OacError('scenario/bad-operation', `${op.op} needs a string "${field}"`);
+    return v;
+  };
+  switch (op.op) {
+    case 'replace-header':
+      setHeader(res, str('name'), fillTemplate(str('value'), values));
+      return;
+    case 'add-header':
+      res.headers.push([str('name'), fillTemplate(str('value'), values)]);
+      return;
+    case 'remove-header':
+      removeHeader(res, str('name'));
+      return;
+    case 'set-status':
+      res.status = op['status'] as number;
+      return;
+    case 'set-body': {
+      const text = op['json'] !== undefined ? JSON.stringify(fillJsonTemplates(op['json'], values)) : typeof op['body'] === 'string' ? fillTemplate(op['body'], values) : undefined;
+      setBody(res, text === '' ? undefined : text);
+      const contentType = typeof op['contentType'] === 'string' ? op['contentType'] : op['json'] !== undefined ? 'application/json; charset=utf-8' : undefined;
+      if (contentType !== undefined) setHeader(res, 'Content-Type', contentType);
+      if (text === undefined || text === '') removeHeader(res, 'Content-Type');
+      return;
+    }
+    case 'patch-json': {
+      const text = bodyText(res);
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch (err) {
+        throw new OacError('scenario/bad-operation', `patch-json on a body that is not JSON: ${JSON.stringify(text.slice(0, 80))}`, { cause: err });
+      }
+      setBody(res, JSON.stringify(applyJsonPatch(json, fillJsonTemplates(op['patch'], values) as PatchOperation[])));
+      return;
+    }
+    case 'redirect':
+      res.status = op['status'] as number;
+      setHeader(res, 'Location', fillTemplate(str('location'), values));
+      removeHeader(res, 'Content-Type');
+      setBody(res, undefined);
+      return;
+    case 'delay':
+      res.delayMs += op['ms'] as number;
+      return;
+    case 'drop-connection':
+      res.drop = true;
+      return;
+    default:
+      throw new OacError('scenario/bad-operation', `operation ${op.op} is not a per-response operation`);
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * `oac check` as a library: for each scenario, a fresh conformance server on a fresh loopback port, a
+ * fresh temporary HOME, the client under test in its own process, then the judge. Scenarios run
+ * `jobs` at a time; each one is independent, so a crash or hang in one cannot colour another.
+ */
+import { randomBytes } from 'node:crypto';
+import { OacError } from '../errors.js';
+import { keyFromSeed } from '../keys/index.js';
+import { checkCatalog } from '../specs/catalog.js';
+import { applyBaseline, countsAsFailure, type Baseline, type UnexpectedPass } from './baseline.js';
+import type { CassetteOverlay } from './cassette.js';
+import { judge, worstVerdict } from './judge.js';
+import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
+import { clientEnvironment, prepareHome, runClient, shellQuote } from './subject.js';
+import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult } from './types.js';
+
+export interface CheckOptions {
+  /** The client command; the action and target are appended as two shell-quoted arguments. */
+  client: string;
+  scenarios: Scenario[];
+  jobs?: number;
+  timeoutMs?: number;
+  baseline?: Baseline;
+  /** Loads a scenario's cassette overlay (absent: the emulator's own golden behaviour). */
+  overlayFor?: (scenario: Scenario) => CassetteOverlay | undefined;
+  /** Called as each scenario finishes (live progress). */
+  onResult?: (result: ScenarioResult) => void;
+  /** How to rerun one scenario: prefix of the reproduce line (default `oac check --client '<client>'`). */
+  reproducePrefix?: string;
+  strict?: boolean;
+}
+
+export interface CheckOutcome {
+  results: ScenarioResult[];
+  unexpectedPasses: UnexpectedPass[];
+  /** 0 only when nothing unexpected failed. */
+  exitCode: 0 | 1;
+  startedAt: string;
+  finishedAt: string;
+  /** The generated API key and Basic password of this run: reports scrub them from anything a client printed. */
+  secrets: string[];
+}
+
+/** The credentials the harness hands out for one run: generated, never real, never reused. */
+interface RunSecrets {
+  seed: Uint8Array;
+  registeredKey: string;
+  apiKey: string;
+  basic: { user: string; pass: string };
+}
+
+function newSecrets(): RunSecrets {
+  const seed = randomBytes(32);
+  return {
+    seed,
+    registeredKey: keyFromSeed(seed).publicKeyField,
+    apiKey: `oac-test-${randomBytes(12).toString('hex')}`,
+    basic: { user: 'oac', pass: randomBytes(9).toString('base64url') },
+  };
+}
+
+export function actionTarget(action: ExecAction, server: RunningServer, scenario: Scenario, secrets: RunSecrets): string {
+  switch (action) {
+    case 'registry-manifest':
+      return `${server.origin}/v2/${SCENARIO_MODEL.repository}/manifests/${SCENARIO_MODEL.tag}`;
+    case 'cloud-tags':
+    case 'cloud-whoami':
+    case 'apikey-tags':
+      return server.origin;
+    case 'basic-tags': {
+      const credentials = scenario.client.credentials ?? 'valid';
+      if (credentials === 'absent') return server.origin;
+      const pass = credentials === 'valid' ? secrets.basic.pass : `${secrets.basic.pass}-wrong`;
+      const url = new URL(server.origin);
+      return `${url.protocol}//${encodeURIComponent(secrets.basic.user)}:${encodeURIComponent(pass)}@${url.host}`;
+    }
+  }
+}
+
+function apiKeyFor(scenario: Scenario, secrets: RunSecrets): string | undefined {
+  switch (scenario.client.apiKey ?? 'absent') {
+    case 'granted':
+      return secrets.apiKey;
+    case 'revoked':
+      return `oac-revoked-${randomBytes(12).toString('hex')}`;
+    case 'empty':
+      return '';
+    default:
+      return undefined;
+  }
+}
+
+async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunSecrets): Promise<ScenarioResult> {
+  const started = Date.now();
+  const timeoutMs = opts.timeoutMs ?? 20_000;
+  const reproduce = `${opts.reproducePrefix ?? `oac check --client ${shellQuote(opts.client)}`} --scenario ${shellQuote(scenario.id)}`;
+  const base = { id: scenario.id, title: scenario.title, flow: scenario.flow, action: scenario.action, reproduce };
+  let server: RunningServer | undefined;
+  let home: { home: string; cleanup(): void } | undefined;
+  let client: ClientRun | undefined;
+  let observations: Observation[] = [];
+  const harnessErrors: string[] = [];
+  try {
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, overlay: opts.overlayFor?.(scenario) });
+    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed });
+    const apiKey = apiKeyFor(scenario, secrets);
+    const env = clientEnvironment(process.env, {
+      home: home.home,
+      action: scenario.action,
+      ...(apiKey !== undefined ? { apiKey } : {}),
+      ...(scenario.client.caBundle === 'given' && server.caFile ? { caFile: server.caFile } : {}),
+      ...(scenario.client.clientCert === 'given' && server.clientCert ? { clientCert: { cert: server.clientCert.certPath, key: server.clientCert.keyPath } } : {}),
+    });
+    client = await runClient(opts.client, scenario.action, actionTarget(scenario.action, server, scenario, secrets), env, { timeoutMs, cwd: process.cwd() });
+  } catch (err) {
+    harnessErrors.push(err instanceof Error ? `${err instanceof OacError ? `${err.code}: ` : ''}${err.message}` : String(err));
+  } finally {
+    if (server) {
+      // Requests still in flight when a killed client's sockets close are recorded before we judge.
+      await server.stop().catch((err: unknown) => harnessErrors.push(`stopping the server: ${(err as Error).message}`));
+      observations = server.observations;
+      harnessErrors.push(...server.harnessErrors);
+    }
+    home?.cleanup();
+  }
+  const verdicts = judge({ scenario, observations, client, harnessErrors, catalog: checkCatalog(), timeoutMs });
+  return {
+    ...base,
+    verdict: worstVerdict(verdicts),
+    verdicts,
+    client,
+    observations,
+    durationMs: Date.now() - started,
+    ...(harnessErrors.length ? { harnessError: harnessErrors.join('; ') } : {}),
+  };
+}
+
+export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
+  const startedAt = new Date().toISOString();
+  const jobs = Math.max(1, Math.min(opts.jobs ?? 1, 16));
+  const secrets = newSecrets();
+  const results: ScenarioResult[] = new Array(opts.scenarios.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < opts.scenarios.length) {
+      const index = next++;
+      const result = await runScenario(opts.scenarios[index]!, opts, secrets);
+      results[index] = result;
+      opts.onResult?.(result);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(jobs, opts.scenarios.length) }, worker));
+  const unexpectedPasses = applyBaseline(results, opts.baseline);
+  for (const r of results) r.verdict = worstVerdict(r.verdicts.filter((v) => !v.expectedFailure));
+  const failed = results.some((r) => r.verdicts.some((v) => countsAsFailure(v, opts.strict ?? false)));
+  return { results, unexpectedPasses, exitCode: failed ? 1 : 0, startedAt, finishedAt: new Date().toISOString(), secrets: [secrets.apiKey, secrets.basic.pass] };
+}

@@ -1,0 +1,269 @@
+/**
+ * The conformance server: serves one scenario to one client run. It answers as the emulator does
+ * (real verification through src/protocol, Ollama-shaped replies), overlays the recorded responses of
+ * the scenario's cassette, applies the scenario's mutation, and records an Observation per request.
+ * A second listener plays "another host": anything that reaches it is a leak, observed, not guessed.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { HarnessError } from '../errors.js';
+import { readBody, route, send } from '../emulator/server.js';
+import { resolveOptions, type EmulatorState } from '../emulator/options.js';
+import { toEmulatorRequest } from '../emulator/request.js';
+import { redactHeaders } from '../emulator/events.js';
+import { matchResource } from '../emulator/registry.js';
+import { generateClientCert, generateThrowawayCert, type ClientCertFiles, type ThrowawayCert } from '../emulator/tls-cert.js';
+import { formatChallenge } from '../protocol/challenge.js';
+import { fail, type Finding } from '../protocol/findings.js';
+import { buildTokenResponse } from '../protocol/token-response.js';
+import type { Reply } from '../emulator/replies.js';
+import { listen } from './listener.js';
+import { appliesTo, applyOperation, type TemplateValues } from './mutate.js';
+import { bodyText, fromReply, type OutgoingResponse } from './response.js';
+import type { CassetteOverlay } from './cassette.js';
+import type { MutationOp, MutationTarget, Observation, RequestRole, Scenario } from './types.js';
+
+export interface ConformanceServerOptions {
+  scenario: Scenario;
+  /** Public-key field of the key the harness registers (the client's `present` key). */
+  registeredKey: string;
+  /** The API key the server accepts (given to the client when the scenario grants one). */
+  apiKey: string;
+  basic: { user: string; pass: string };
+  /** Recorded responses to serve instead of the emulator's own bodies. */
+  overlay?: CassetteOverlay;
+  tsWindowSeconds?: number;
+  /** Clock in ms (tests); a scenario's set-clock shifts it. */
+  now?: () => number;
+}
+
+export interface RunningServer {
+  origin: string;
+  otherOrigin: string;
+  /** The CA to give the client in TLS scenarios. */
+  caFile: string | undefined;
+  /** A client certificate signed by that CA, when the scenario requires mTLS. */
+  clientCert: ClientCertFiles | undefined;
+  observations: Observation[];
+  /** Problems of the harness itself while serving (a bad mutation, an exception): they make the verdict `error`. */
+  harnessErrors: string[];
+  stop(): Promise<void>;
+}
+
+export async function startConformanceServer(opts: ConformanceServerOptions): Promise<RunningServer> {
+  const { scenario } = opts;
+  const observations: Observation[] = [];
+  const harnessErrors: string[] = [];
+  const serverOps = scenario.mutation.filter((op) => op.op === 'set-tls' || op.op === 'set-clock');
+  const clockOffsetMs = serverOps.filter((op) => op.op === 'set-clock').reduce((sum, op) => sum + (op['offsetSeconds'] as number) * 1000, 0);
+  const baseNow = opts.now ?? Date.now;
+  const tlsOp = serverOps.find((op) => op.op === 'set-tls' && op.target === 'server');
+  const tls = tlsOp ? tlsSettings(tlsOp) : undefined;
+
+  let origin = '';
+  let otherOrigin = '';
+  const state: EmulatorState = resolveOptions({
+    tsWindowSeconds: opts.tsWindowSeconds ?? 7200,
+    authorizedKeys: [opts.registeredKey],
+    apiKeys: [opts.apiKey],
+    basic: opts.basic,
+    now: () => baseNow() + clockOffsetMs,
+  }, () => origin);
+
+  const counts = new Map<MutationTarget, number>();
+  let seq = 0;
+  const observe = (o: Omit<Observation, 'seq'>): void => {
+    observations.push({ seq: seq++, ...o });
+  };
+
+  const main = await listen((req, res, scheme) => {
+    void serveMain(req, res, scheme).catch((err: unknown) => {
+      harnessErrors.push(`serving ${req.method} ${req.url}: ${err instanceof Error ? err.message : String(err)}`);
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  }, tls?.options, (err) => {
+    // Neutral: refusing our certificate is right in one scenario and wrong in another; the judge decides
+    // from the client's outcome. The observation keeps the reason for the report.
+    observe({ listener: 'main', role: 'unknown', method: '(tls)', url: '', headers: {}, status: 0, findings: [], reason: `TLS handshake failed: ${err.message.split('\n')[0]}` });
+  });
+  const other = await listen((req, res) => {
+    void serveOther(req, res).catch((err: unknown) => {
+      harnessErrors.push(`other host: ${err instanceof Error ? err.message : String(err)}`);
+      res.destroy();
+    });
+  }, undefined);
+
+  const scheme = tls ? 'https' : 'http';
+  origin = `${scheme}://127.0.0.1:${main.port}`;
+  // Another host name as well as another port: Go's net/http keeps Authorization on a redirect to the
+  // same host name on another port, so 127.0.0.1:<other> would not tell a leak from a legal redirect.
+  otherOrigin = `http://localhost:${other.port}`;
+  const values: TemplateValues = {
+    origin,
+    host: `127.0.0.1:${main.port}`,
+    port: String(main.port),
+    httpOrigin: `http://127.0.0.1:${main.port}`,
+    httpsOrigin: `https://127.0.0.1:${main.port}`,
+    otherOrigin,
+    otherHost: `localhost:${other.port}`,
+    token: '',
+  };
+  values['challenge'] = goldenChallenge(state);
+
+  async function serveMain(req: IncomingMessage, res: ServerResponse, via: 'http' | 'https'): Promise<void> {
+    const method = req.method ?? 'GET';
+    const target = req.url ?? '/';
+    const body = (await readBody(req)) ?? Buffer.alloc(0);
+    const request = toEmulatorRequest(method, target, req.headers, body);
+    const role = roleOf(request.path, request.authorization);
+    let reply: Reply = route(state, request);
+    const findings = [...reply.findings];
+    if (tls && via === 'http') {
+      findings.push(fail(role === 'token' ? 'registry/realm/no-downgrade' : 'tls/no-downgrade', `a ${role} request came over plain http to a server the client reached over https`, 'https', 'http'));
+    }
+    if (opts.overlay) reply = opts.overlay.apply(role, reply);
+    const outgoing = fromReply(reply);
+    const mutated = mutate(outgoing, targetOf(role), { ...values, token: issuedToken(role, reply) });
+    observe({ listener: 'main', role, method, url: target, headers: redactHeaders(req.headers), status: outgoing.drop ? 0 : outgoing.status, findings, responseBody: reportableBody(role, outgoing), ...(reply.reason ? { reason: reply.reason } : {}), ...(mutated.length ? { mutated } : {}) });
+    await deliver(res, outgoing, method);
+  }
+
+  async function serveOther(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    await readBody(req);
+    const method = req.method ?? 'GET';
+    const findings = leakFindings(scenario, req.headers.authorization);
+    // Without credentials another host refuses, as a real one would, so a client that follows a redirect
+    // correctly (dropping Authorization) still fails. With them it takes the bait and answers like the
+    // service it impersonates, so a leaking client keeps going and shows what it does next.
+    const reply: Reply = req.headers.authorization === undefined
+      ? { status: 401, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ error: 'unauthorized' }), findings: [] }
+      : { status: 200, headers: { 'Content-Type': 'application/json' }, body: baitBody(req.url ?? '/'), findings: [] };
+    observe({ listener: 'other', role: 'other-host', method, url: req.url ?? '/', headers: redactHeaders(req.headers), status: reply.status, findings });
+    send(res, reply, method);
+  }
+
+  function mutate(res: OutgoingResponse, target: MutationTarget | undefined, values: TemplateValues): number[] {
+    if (target === undefined) return [];
+    const occurrence = (counts.get(target) ?? 0) + 1;
+    counts.set(target, occurrence);
+    const applied: number[] = [];
+    scenario.mutation.forEach((op: MutationOp, index) => {
+      if (!appliesTo(op, target, occurrence)) return;
+      applyOperation(res, op, values);
+      applied.push(index);
+    });
+    return applied;
+  }
+
+  return {
+    origin,
+    otherOrigin,
+    caFile: tls?.caFile,
+    clientCert: tls?.clientCert,
+    observations,
+    harnessErrors,
+    async stop() {
+      await Promise.all([main.close(), other.close()]);
+    },
+  };
+}
+
+function baitBody(target: string): string {
+  return target.startsWith('/v2/token') ? buildTokenResponse('other-host-bait-token') : JSON.stringify({ models: [] });
+}
+
+/** `{{token}}`: the token the emulator issued in this token response (empty when it refused). */
+function issuedToken(role: RequestRole, reply: Reply): string {
+  if (role !== 'token' || reply.status !== 200 || reply.body === undefined) return '';
+  const parsed = JSON.parse(Buffer.from(reply.body).toString('utf8')) as { token?: unknown };
+  return typeof parsed.token === 'string' ? parsed.token : '';
+}
+
+/** The resource request without a credential is the one that gets challenged; with one, it is the retry. */
+function roleOf(path: string, authorization: string | undefined): RequestRole {
+  if (path === '/v2/token') return 'token';
+  if (matchResource(path)) return authorization ? 'resource' : 'challenge';
+  if (path.startsWith('/api/')) return 'api';
+  return 'unknown';
+}
+
+function targetOf(role: RequestRole): MutationTarget | undefined {
+  return role === 'challenge' || role === 'token' || role === 'resource' || role === 'api' ? role : undefined;
+}
+
+/** The model every registry scenario pulls (it is in the emulator's catalogue). */
+export const SCENARIO_MODEL = { repository: 'library/llama3', tag: 'latest' };
+
+/** The challenge the server sends unmutated: `{{challenge}}` in scenario templates. */
+function goldenChallenge(state: EmulatorState): string {
+  return formatChallenge({ realm: state.realm(), service: state.service(), scope: `repository:${SCENARIO_MODEL.repository}:pull` });
+}
+
+/** What a credential on the "other host" means: which rule the client broke by sending it there. */
+function leakFindings(scenario: Scenario, authorization: string | undefined): Finding[] {
+  if (!authorization) return [];
+  const shape = /^basic /i.test(authorization) ? 'basic' : /^bearer [A-Za-z0-9+/]{68}:/i.test(authorization) || /^[A-Za-z0-9+/]{68}:/.test(authorization) ? 'signature' : /^bearer /i.test(authorization) ? 'bearer' : 'other';
+  const id = shape === 'basic' ? 'basic/no-cross-host'
+    : shape === 'signature' ? (scenario.flow === 'registry' ? 'registry/realm/same-host' : 'direct/signature')
+      : scenario.flow === 'apikey' ? 'apikey/origin-scoped' : 'registry/token/no-cross-host';
+  return [fail(id, `the client sent its ${shape === 'signature' ? 'signed Authorization' : shape === 'basic' ? 'Basic credentials' : 'bearer credential'} to another host`, 'no credential sent to another host', `Authorization: ${shape}`)];
+}
+
+const MAX_REPORTED_BODY = 64 * 1024;
+
+/** The body as a report may show it: token values reduced to their shape, size capped. */
+function reportableBody(role: RequestRole, res: OutgoingResponse): string {
+  let text = bodyText(res);
+  if (role === 'token') text = text.replace(/("(?:access_)?token"\s*:\s*")([^"]*)"/g, (_m, head: string, token: string) => `${head}<token:${token.length} chars>"`);
+  return text.length > MAX_REPORTED_BODY ? `${text.slice(0, MAX_REPORTED_BODY)}…(truncated)` : text;
+}
+
+async function deliver(res: ServerResponse, out: OutgoingResponse, method: string): Promise<void> {
+  if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
+  if (out.drop) {
+    res.socket?.destroy();
+    return;
+  }
+  const headers = new Map<string, string[]>();
+  for (const [name, value] of out.headers) headers.set(name, [...(headers.get(name) ?? []), value]);
+  const flat: Record<string, string | string[]> = {};
+  for (const [name, list] of headers) flat[name] = list.length === 1 ? list[0]! : list;
+  if (out.chunks !== undefined) {
+    res.writeHead(out.status, flat);
+    for (const chunk of out.chunks) res.write(chunk);
+    res.end();
+    return;
+  }
+  flat['Content-Length'] = String(out.body?.length ?? 0);
+  res.writeHead(out.status, flat);
+  res.end(method === 'HEAD' ? undefined : out.body);
+}
+
+interface TlsSettings {
+  options: { cert: Buffer; key: Buffer; ca?: Buffer; minVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; maxVersion?: 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3'; requestCert?: boolean; rejectUnauthorized?: boolean };
+  caFile: string;
+  clientCert: ClientCertFiles | undefined;
+}
+
+function tlsSettings(op: MutationOp): TlsSettings {
+  const certificate = (op['certificate'] as string | undefined) ?? 'trusted';
+  if (certificate === 'expired' || certificate === 'wrong-host') {
+    throw new HarnessError('conformance/unsupported', `set-tls certificate "${certificate}" is not implemented by this harness version`);
+  }
+  const trusted: ThrowawayCert = generateThrowawayCert();
+  // "untrusted": the server presents a certificate from a second CA the client is never given.
+  const served = certificate === 'untrusted' ? generateThrowawayCert() : trusted;
+  return {
+    options: {
+      cert: readFileSync(served.certPath),
+      key: readFileSync(served.keyPath),
+      ...(op['minVersion'] ? { minVersion: op['minVersion'] as TlsSettings['options']['minVersion'] } : {}),
+      ...(op['maxVersion'] ? { maxVersion: op['maxVersion'] as TlsSettings['options']['maxVersion'] } : {}),
+      ...(op['requireClientCert'] ? { requestCert: true, rejectUnauthorized: true, ca: readFileSync(trusted.caPath) } : {}),
+    },
+    caFile: trusted.caPath,
+    clientCert: op['requireClientCert'] ? generateClientCert(trusted) : undefined,
+  };
+}
+

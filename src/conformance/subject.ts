@@ -1,0 +1,425 @@
+/**
+ * The client under test, as a process: a fresh HOME holding the key a scenario asks for, the environment
+ * of exec contract v1, and one run of `<command> <action> <target>` through /bin/sh, judged later from
+ * the ClientRun this returns.
+ *
+ * Everything here is asynchronous on purpose: the conformance server answers the client from this same
+ * Node process, so a synchronous wait (execFileSync, spawnSync) would stop the server while the client
+ * waits for it, and both would hang until the timeout.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { HarnessError } from '../errors.js';
+import { encodeOpenSshPrivateKey, generateOllamaKey, OLLAMA_DIR, PRIVATE_KEY_NAME, publicKeyFromSeed } from '../keys/index.js';
+import type { ClientRun, ClientSetup, ExecAction } from './types.js';
+
+// ---------------------------------------------------------------------------------------------------
+// HOME
+
+export interface PreparedHome {
+  /** The temporary directory the client gets as HOME (and USERPROFILE). */
+  home: string;
+  /** `<home>/.ollama/id_ed25519`, whether or not the scenario put a file there. */
+  keyPath: string;
+  /** Removes the directory (kept, with a note on stderr, when OAC_KEEP_TMP=1). Safe to call twice. */
+  cleanup(): void;
+}
+
+export interface PrepareHomeOptions {
+  /** The seed of the key the conformance server knows (its authorized key). */
+  registeredSeed: Uint8Array;
+  /** Where the temporary home is created (default: the OS temp dir). */
+  tmpRoot?: string;
+  /** Keep the directory for inspection (default: OAC_KEEP_TMP=1 in this process's environment). */
+  keep?: boolean;
+  /** Where the "kept" note goes (default process.stderr). */
+  log?: { write(text: string): unknown };
+}
+
+const SSH_KEYGEN = 'ssh-keygen';
+/** ssh-keygen's passphrase for `passphrase` homes: it only has to exist, the client must never guess it. */
+export const TEST_PASSPHRASE = 'secret';
+
+function runSshKeygen(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile(SSH_KEYGEN, args, { timeout: 30_000 }, (err, _stdout, stderr) => {
+      if (!err) {
+        resolve();
+        return;
+      }
+      const code = (err as NodeJS.ErrnoException).code;
+      const why = code === 'ENOENT' ? 'ssh-keygen is not installed (Debian package openssh-client)' : (String(stderr).trim() || err.message);
+      reject(new HarnessError('subject/ssh-keygen', `ssh-keygen ${args.join(' ')} failed: ${why}`, { cause: err }));
+    });
+  });
+}
+
+/**
+ * A PEM that starts like an OpenSSH key and stops half-way (no END line): what a copy cut short looks
+ * like. Made from a throwaway seed, so no byte of the registered key is ever in it.
+ */
+function truncatedOpenSshPem(): string {
+  const seed = new Uint8Array(randomBytes(32));
+  const pem = encodeOpenSshPrivateKey(seed, publicKeyFromSeed(seed));
+  const lines = pem.split('\n');
+  return `${lines.slice(0, 3).join('\n')}\n`;
+}
+
+async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string, registeredSeed: Uint8Array): Promise<void> {
+  const dir = path.join(home, OLLAMA_DIR);
+  switch (setup) {
+    case 'missing':
+      return;
+    case 'present':
+      generateOllamaKey({ home, seed: registeredSeed });
+      return;
+    case 'unregistered':
+      // A valid key, written exactly like the registered one, that the server has never seen.
+      generateOllamaKey({ home });
+      return;
+    case 'empty':
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      writeFileSync(keyPath, '', { mode: 0o600, flag: 'wx' });
+      return;
+    case 'corrupt':
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      writeFileSync(keyPath, truncatedOpenSshPem(), { mode: 0o600, flag: 'wx' });
+      return;
+    case 'passphrase':
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      await runSshKeygen(['-q', '-t', 'ed25519', '-N', TEST_PASSPHRASE, '-C', 'oac passphrase test key', '-f', keyPath]);
+      return;
+    case 'unsupported-type':
+      mkdirSync(dir, { recursive: true, mode: 0o755 });
+      // 2048 bits: the type is what matters, and a bigger key only makes every run slower.
+      await runSshKeygen(['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'oac rsa test key', '-f', keyPath]);
+      return;
+    default: {
+      const never: never = setup;
+      throw new HarnessError('subject/bad-setup', `unknown client key setup ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/**
+ * A fresh temporary HOME with `.ollama/id_ed25519` as the scenario's `client.key` says. Asynchronous
+ * because ssh-keygen makes the passphrase and RSA keys (see the file comment).
+ */
+export async function prepareHome(setup: ClientSetup, opts: PrepareHomeOptions): Promise<PreparedHome> {
+  if (opts.registeredSeed.length !== 32) {
+    throw new HarnessError('subject/bad-seed', `registeredSeed must be 32 bytes, got ${opts.registeredSeed.length}`);
+  }
+  const root = opts.tmpRoot ?? tmpdir();
+  let home: string;
+  try {
+    home = mkdtempSync(path.join(root, 'oac-home-'));
+  } catch (err) {
+    throw new HarnessError('subject/tmp', `cannot create a temporary HOME under ${root}: ${(err as Error).message}`, { cause: err });
+  }
+  const keyPath = path.join(home, OLLAMA_DIR, PRIVATE_KEY_NAME);
+  const keep = opts.keep ?? process.env['OAC_KEEP_TMP'] === '1';
+  const log = opts.log ?? process.stderr;
+  let cleaned = false;
+  const cleanup = (): void => {
+    if (cleaned) return;
+    cleaned = true;
+    if (keep) {
+      log.write(`oac: kept client HOME ${home} (OAC_KEEP_TMP=1)\n`);
+      return;
+    }
+    rmSync(home, { recursive: true, force: true });
+  };
+  try {
+    await writeKey(setup.key, home, keyPath, opts.registeredSeed);
+  } catch (err) {
+    // A half-made home is of no use to anyone; remove it unless asked to keep it.
+    cleanup();
+    throw err;
+  }
+  return { home, keyPath, cleanup };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Environment
+
+export const EXEC_CONTRACT = 'oac-exec/1';
+
+/** The variables of the README's exec contract that name the test CA bundle. */
+export const CA_VARIABLES = ['OAC_CA_FILE', 'SSL_CERT_FILE', 'NODE_EXTRA_CA_CERTS', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE'] as const;
+
+/**
+ * http_proxy, HTTPS_PROXY, all_proxy, no_proxy in any case, and every other variable that ends in
+ * "proxy" (npm_config_proxy, GLOBAL_AGENT_HTTP_PROXY, …): loopback traffic must reach the harness directly.
+ */
+const PROXY_VARIABLE = /proxy$/i;
+/**
+ * Inherited trust settings are removed too (SSL_CERT_DIR as well): a scenario that gives no CA must
+ * mean that the client was given none, whatever the shell running `oac check` had set.
+ */
+const TRUST_VARIABLE = new Set([...CA_VARIABLES, 'SSL_CERT_DIR']);
+/** Set by the scenario (or deliberately absent), never inherited from the person running the harness. */
+const OWNED_PREFIX = /^(OLLAMA_|OAC_)/;
+
+/** The actions whose clients must sign for a host that is not ollama.com (DIR-06). */
+const SIGNING_ACTIONS: ReadonlySet<ExecAction> = new Set(['cloud-tags', 'cloud-whoami']);
+
+export interface ClientEnvironmentOptions {
+  home: string;
+  action: ExecAction;
+  /** OLLAMA_API_KEY; given as '' it is set to the empty string (the `empty` setup). Absent: unset. */
+  apiKey?: string;
+  /** Path of the PEM CA bundle the client must trust. */
+  caFile?: string;
+  /** Paths of the PEM client certificate and its key (mTLS). */
+  clientCert?: { cert: string; key: string };
+  /** The scenario id, as OAC_SCENARIO, for the client's own logs. */
+  scenario?: string;
+}
+
+export function clientEnvironment(base: NodeJS.ProcessEnv, opts: ClientEnvironmentOptions): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [name, value] of Object.entries(base)) {
+    if (value === undefined) continue;
+    if (PROXY_VARIABLE.test(name) || OWNED_PREFIX.test(name) || TRUST_VARIABLE.has(name)) continue;
+    env[name] = value;
+  }
+  env['HOME'] = opts.home;
+  env['USERPROFILE'] = opts.home;
+  env['OAC_CONTRACT'] = EXEC_CONTRACT;
+  env['OAC_ACTION'] = opts.action;
+  if (opts.scenario !== undefined) env['OAC_SCENARIO'] = opts.scenario;
+  if (opts.apiKey !== undefined) env['OLLAMA_API_KEY'] = opts.apiKey;
+  if (SIGNING_ACTIONS.has(opts.action)) env['OLLAMA_AUTH'] = '1';
+  if (opts.caFile !== undefined) {
+    for (const name of CA_VARIABLES) env[name] = opts.caFile;
+  }
+  if (opts.clientCert !== undefined) {
+    env['OAC_CLIENT_CERT'] = opts.clientCert.cert;
+    env['OAC_CLIENT_KEY'] = opts.clientCert.key;
+  }
+  return env;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Running the client
+
+/** POSIX single-quoting: the shell passes the string through byte for byte, whatever it contains. */
+export function shellQuote(value: string): string {
+  if (value.includes('\0')) throw new HarnessError('subject/nul-argument', 'an argument cannot contain a NUL byte (the OS cannot pass it)');
+  return `'${value.replace(/'/g, `'\\''`)}'`;
+}
+
+export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+/** Between SIGTERM and SIGKILL on a timeout. */
+export const KILL_GRACE_MS = 2_000;
+/**
+ * After the client's process has exited (and the rest of its process group has been killed), how long we
+ * wait for its stdout/stderr to close. Only a process that left our process group (setsid) and kept the
+ * pipes can make us wait this long; then we stop reading.
+ */
+const DRAIN_MS = 2_000;
+
+export interface RunClientOptions {
+  timeoutMs: number;
+  cwd?: string;
+  /** Bytes kept of stdout and of stderr each (default 1 MiB); the rest is counted and noted. */
+  maxOutputBytes?: number;
+  /** Default KILL_GRACE_MS. */
+  killGraceMs?: number;
+  /** Default /bin/sh (exec contract: the command runs through the shell). */
+  shell?: string;
+}
+
+class CappedOutput {
+  private readonly chunks: Buffer[] = [];
+  private readonly notes: string[] = [];
+  private kept = 0;
+  private dropped = 0;
+  constructor(private readonly cap: number, private readonly name: string) {}
+
+  push(chunk: Buffer): void {
+    const room = this.cap - this.kept;
+    if (room > 0) {
+      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+      this.chunks.push(part);
+      this.kept += part.length;
+    }
+    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
+  }
+
+  /** A line of the harness's own, added after the output (marked `[oac: …]`). */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
+  text(): string {
+    const text = Buffer.concat(this.chunks).toString('utf8');
+    const notes = [...this.notes];
+    if (this.dropped > 0) notes.unshift(`${this.name} truncated: kept the first ${this.kept} bytes, dropped ${this.dropped} more`);
+    if (notes.length === 0) return text;
+    const sep = text.endsWith('\n') || text === '' ? '' : '\n';
+    return `${text}${sep}${notes.map((n) => `[oac: ${n}]\n`).join('')}`;
+  }
+}
+
+/** Signals the client's whole process group; returns why it could not, when that is not "already gone". */
+function killGroup(pid: number, signal: NodeJS.Signals): string | undefined {
+  try {
+    process.kill(-pid, signal);
+    return undefined;
+  } catch (err) {
+    // ESRCH: the whole group is gone already, which is what we wanted.
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ESRCH' ? undefined : `${signal} to process group ${pid} failed: ${(err as Error).message}`;
+  }
+}
+
+/**
+ * Clients run detached (their own session and process group), so a Ctrl-C aimed at `oac check` does not
+ * reach them. While any runs, the harness kills their groups when it exits or is interrupted (SIGINT,
+ * SIGTERM, SIGHUP); the hooks exist only while a client is running, so they change nothing otherwise.
+ */
+const liveGroups = new Set<number>();
+const HARNESS_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let hooksInstalled = false;
+
+function killLiveGroups(): void {
+  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
+  liveGroups.clear();
+}
+
+function onHarnessSignal(signal: NodeJS.Signals): void {
+  killLiveGroups();
+  removeHooks();
+  // Nobody else handles it: die of it, as the harness would have without us.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function installHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  process.on('exit', killLiveGroups);
+  for (const signal of HARNESS_SIGNALS) process.on(signal, onHarnessSignal);
+}
+
+function removeHooks(): void {
+  if (!hooksInstalled) return;
+  hooksInstalled = false;
+  process.off('exit', killLiveGroups);
+  for (const signal of HARNESS_SIGNALS) process.off(signal, onHarnessSignal);
+}
+
+function trackGroup(pid: number): void {
+  liveGroups.add(pid);
+  installHooks();
+}
+
+function untrackGroup(pid: number): void {
+  liveGroups.delete(pid);
+  if (liveGroups.size === 0) removeHooks();
+}
+
+/**
+ * Runs `<command> '<action>' '<target>'` through the shell in its own process group, stdin at EOF,
+ * output captured up to a cap. Never rejects for anything the client does: a client that cannot be
+ * started is `spawnError`, a client that outlives `timeoutMs` is killed (SIGTERM to the group, SIGKILL
+ * after the grace period) and reported `timedOut` and `killed`. When the client exits, whatever it left
+ * running in its group is killed too, so no stray process outlives its scenario.
+ */
+export function runClient(command: string, action: string, target: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
+  const line = `${command} ${shellQuote(action)} ${shellQuote(target)}`;
+  const cap = opts.maxOutputBytes ?? DEFAULT_OUTPUT_CAP;
+  const grace = opts.killGraceMs ?? KILL_GRACE_MS;
+  const stdout = new CappedOutput(cap, 'stdout');
+  const stderr = new CappedOutput(cap, 'stderr');
+  const started = Date.now();
+
+  return new Promise<ClientRun>((resolve) => {
+    let exitCode: number | null = null;
+    let signal: NodeJS.Signals | null = null;
+    let exitedAt: number | undefined;
+    let timedOut = false;
+    let killed = false;
+    let spawnError: string | undefined;
+    let done = false;
+    const timers: NodeJS.Timeout[] = [];
+    const later = (ms: number, fn: () => void): void => {
+      timers.push(setTimeout(fn, ms));
+    };
+    // A failed kill is the harness's problem, not the client's: it goes into stderr, where the report shows it.
+    const signalGroup = (groupPid: number, sig: NodeJS.Signals): void => {
+      const problem = killGroup(groupPid, sig);
+      if (problem !== undefined) stderr.note(problem);
+    };
+
+    const child = spawn(opts.shell ?? '/bin/sh', ['-c', line], {
+      cwd: opts.cwd,
+      env,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const pid = child.pid;
+
+    const finish = (): void => {
+      if (done) return;
+      done = true;
+      for (const t of timers) clearTimeout(t);
+      if (pid !== undefined) untrackGroup(pid);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      const run: ClientRun = {
+        command: line,
+        exitCode,
+        signal,
+        timedOut,
+        killed,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: (exitedAt ?? Date.now()) - started,
+      };
+      if (spawnError !== undefined) run.spawnError = spawnError;
+      resolve(run);
+    };
+
+    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (pid === undefined) {
+        // spawn failed (ENOENT of the shell, a cwd that does not exist, EAGAIN…): no process, a harness problem.
+        spawnError = `cannot start ${opts.shell ?? '/bin/sh'} -c ${JSON.stringify(line)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${err.message}`;
+        exitedAt = Date.now();
+        finish();
+        return;
+      }
+      // The process runs; node reports some other trouble with it. The exit and timeout paths still apply.
+      stderr.note(`child process error: ${err.message}`);
+    });
+    child.on('exit', (code, sig) => {
+      exitCode = code;
+      signal = sig;
+      exitedAt = Date.now();
+      // Background children the client left behind would hold our pipes open (and leak past the run).
+      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
+      later(DRAIN_MS, finish);
+    });
+    // Without a pid the spawn failed and 'error' (which comes first) has finished already.
+    child.on('close', () => {
+      if (pid !== undefined) finish();
+    });
+    if (pid === undefined) return;
+    trackGroup(pid);
+
+    later(opts.timeoutMs, () => {
+      if (exitedAt !== undefined) return;
+      timedOut = true;
+      killed = true;
+      signalGroup(pid, 'SIGTERM');
+      later(grace, () => signalGroup(pid, 'SIGKILL'));
+      // Even a process SIGKILL cannot end (uninterruptible I/O) must not hold the harness.
+      later(grace + DRAIN_MS, finish);
+    });
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * The data that flows through `oac check`: a scenario is served by the conformance server, which
+ * records observations; the subject runner records what the client process did; the judge turns
+ * both channels into one verdict per check.
+ */
+import type { Finding } from '../protocol/findings.js';
+
+/** specs/schemas/scenario.schema.json, as loaded (validated before use). */
+export interface Scenario {
+  id: string;
+  title: string;
+  description?: string;
+  flow: 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys';
+  action: ExecAction;
+  cassette?: string;
+  mutation: MutationOp[];
+  client: ClientSetup;
+  expect: Expectation;
+  reference: { outcome: 'success' | 'failure' | 'crash'; behaviour: string };
+  source: { protocolRef: string[]; citations?: string[] };
+  tags?: string[];
+  /** The file it was loaded from (not part of the schema). */
+  file?: string;
+}
+
+export type ExecAction = 'registry-manifest' | 'cloud-tags' | 'cloud-whoami' | 'apikey-tags' | 'basic-tags';
+
+export type MutationTarget = 'challenge' | 'token' | 'resource' | 'api' | 'proxy' | 'server';
+
+/** One operation of a scenario's mutation (the schema's $defs/operation); fields depend on `op`. */
+export interface MutationOp {
+  op: 'replace-header' | 'remove-header' | 'add-header' | 'set-status' | 'set-body' | 'patch-json' | 'redirect' | 'delay' | 'drop-connection' | 'set-tls' | 'set-clock';
+  target?: MutationTarget;
+  occurrence?: 'all' | number;
+  [field: string]: unknown;
+}
+
+export interface ClientSetup {
+  key: 'present' | 'missing' | 'empty' | 'corrupt' | 'passphrase' | 'unsupported-type' | 'unregistered';
+  apiKey?: 'granted' | 'revoked' | 'empty' | 'absent';
+  credentials?: 'valid' | 'wrong' | 'absent';
+  caBundle?: 'given' | 'absent';
+  clientCert?: 'given' | 'absent';
+  insecure?: boolean;
+  clockSkewSeconds?: number;
+}
+
+export interface Bound {
+  min?: number;
+  max?: number;
+  exactly?: number;
+}
+
+export interface Expectation {
+  outcome: 'success' | 'failure';
+  checks: string[];
+  error?: { status?: number; contains?: string[]; signinUrl?: boolean };
+  requests?: { tokenRequests?: Bound; resourceRequests?: Bound; otherHost?: Bound; total?: Bound };
+}
+
+/** How the conformance server understood a request it received. */
+export type RequestRole = 'challenge' | 'token' | 'resource' | 'api' | 'other-host' | 'unknown';
+
+/** One request the conformance server (or its "other host") received, and what it answered. */
+export interface Observation {
+  seq: number;
+  listener: 'main' | 'other';
+  role: RequestRole;
+  method: string;
+  /** Request target as received (path + query), byte for byte. */
+  url: string;
+  /** Request headers with every credential reduced to its shape. */
+  headers: Record<string, string | string[]>;
+  status: number;
+  /** Protocol checks the server ran on this request, with check ids. */
+  findings: Finding[];
+  /** Why the server refused, when it did (the X-Oac-Reason text). */
+  reason?: string;
+  /** Mutation operations that changed this response (indexes into scenario.mutation). */
+  mutated?: number[];
+  /** The response body sent (tokens reduced to their shape; capped), for the report and the judge. */
+  responseBody?: string;
+}
+
+/** What the client process did. */
+export interface ClientRun {
+  command: string;
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  /** The harness killed the process (timeout): noted in the verdict so nobody mistakes it for a crash. */
+  killed: boolean;
+  stdout: string;
+  stderr: string;
+  durationMs: number;
+  /** The process could not be started at all (harness/environment problem). */
+  spawnError?: string;
+}
+
+export type VerdictKind = 'pass' | 'fail' | 'non-strict' | 'skip' | 'error';
+
+export interface Verdict {
+  check: string;
+  verdict: VerdictKind;
+  level: 'MUST' | 'SHOULD';
+  message: string;
+  expected?: string;
+  actual?: string;
+  /** In the baseline of expected failures: visible, but does not fail the run. */
+  expectedFailure?: boolean;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  flow: Scenario['flow'];
+  action: ExecAction;
+  /** The scenario's own verdict: the worst of its checks (error > fail > non-strict > pass > skip). */
+  verdict: VerdictKind;
+  verdicts: Verdict[];
+  client: ClientRun | undefined;
+  observations: Observation[];
+  /** A one-line command that reruns just this scenario. */
+  reproduce: string;
+  durationMs: number;
+  /** Set when the harness itself broke while running the scenario. */
+  harnessError?: string;
+}
