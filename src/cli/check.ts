@@ -2,10 +2,8 @@
  * `oac check`: run scenarios against a client under test and print a verdict per check. Thin: the
  * work is in src/conformance (server, subject, judge, runner) and src/report (renderers).
  */
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { OacError } from '../errors.js';
 import { loadBaseline } from '../conformance/baseline.js';
@@ -28,19 +26,6 @@ export interface CheckArgs {
 }
 
 export const DEFAULT_CLIENT = 'oac client';
-
-/**
- * `oac` inside --client means this harness's own CLI, wherever it is installed: a shim on PATH makes
- * `--client "oac client"` work from a clone, from npx and from a global install alike.
- */
-function oacShimDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'oac-shim-'));
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
-  const shim = join(dir, 'oac');
-  writeFileSync(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(main)} "$@"\n`);
-  chmodSync(shim, 0o755);
-  return dir;
-}
 
 function positiveInt(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new OacError('cli/usage', `--${name} must be a whole number ≥ 1, got ${value}`);
@@ -73,11 +58,8 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       return;
     }
     const baseline = args.baseline ? loadBaseline(resolve(args.baseline)) : undefined;
-    const shim = oacShimDir();
-    const savedPath = process.env['PATH'];
-    process.env['PATH'] = `${shim}:${savedPath ?? ''}`;
     const output = renderCheckOutput(process.stderr, scenarios.length);
-    try {
+    {
       const outcome = await runCheck({
         client: args.client,
         scenarios,
@@ -107,9 +89,6 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
         process.stderr.write(`reports: ${writeReports(dir, report).join(', ')}\n`);
       }
       process.exitCode = outcome.exitCode;
-    } finally {
-      process.env['PATH'] = savedPath;
-      rmSync(shim, { recursive: true, force: true });
     }
   },
 };

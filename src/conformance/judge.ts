@@ -5,6 +5,7 @@
  * channel alone when the other disagrees silently: a client that refuses the bad realm but exits 0
  * did not fail loudly, and one that exits 1 after leaking its signature still leaked.
  */
+import { constants } from 'node:os';
 import type { Finding } from '../protocol/findings.js';
 import type { CheckEntry } from '../specs/catalog.js';
 import type { Bound, ClientRun, Observation, Scenario, Verdict, VerdictKind } from './types.js';
@@ -76,9 +77,22 @@ function sameBody(printed: string, body: string): boolean {
   }
 }
 
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, n]) => [n, name]));
+
+/**
+ * The signal that ended the client, if one did. The client runs under /bin/sh, which does not exec it,
+ * so a client killed by signal n usually shows as the shell's exit code 128+n rather than as a signal.
+ */
+export function crashSignal(client: ClientRun): string | undefined {
+  if (client.signal) return client.signal;
+  if (client.exitCode !== null && client.exitCode > 128 && client.exitCode < 160) return SIGNAL_NAMES.get(client.exitCode - 128);
+  return undefined;
+}
+
 function clientDescription(client: ClientRun): string {
   if (client.signal) return `killed by ${client.signal}`;
-  return `exit ${client.exitCode}`;
+  const signal = crashSignal(client);
+  return signal ? `exit ${client.exitCode} (the shell's code for a command killed by ${signal})` : `exit ${client.exitCode}`;
 }
 
 function firstLine(text: string): string {
@@ -92,7 +106,7 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
   const expect = scenario.expect;
   if (expect.outcome === 'success') {
     const body = expectedBody(observations);
-    if (client.signal || client.exitCode !== 0) {
+    if (crashSignal(client) || client.exitCode !== 0) {
       out.push({ kind: 'outcome', message: `a correct client succeeds here, but this one failed: ${firstLine(client.stderr) || '(no message)'}`, expected: 'exit 0 and the body on stdout', actual: clientDescription(client) });
     } else if (body === undefined) {
       out.push({ kind: 'outcome', message: 'the client exited 0 but the server never answered its operation successfully: it reported success it did not get', expected: 'a successful response before exit 0', actual: 'no 2xx answer to the operation' });
@@ -100,8 +114,9 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
       out.push({ kind: 'outcome', message: 'the client exited 0 but did not print the body the server sent', expected: body.slice(0, 300), actual: client.stdout.slice(0, 300) || '(nothing on stdout)' });
     }
   } else {
-    if (client.signal) {
-      out.push({ kind: 'outcome', message: `the client crashed (${client.signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
+    const signal = crashSignal(client);
+    if (signal) {
+      out.push({ kind: 'outcome', message: `the client crashed (${signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
     } else if (client.exitCode === 0) {
       out.push({ kind: 'outcome', message: 'the client exited 0 after a failed handshake: the failure did not surface', expected: 'a non-zero exit with an error on stderr', actual: `exit 0, stdout ${JSON.stringify(client.stdout.slice(0, 120))}` });
     } else if (client.stderr.trim() === '') {

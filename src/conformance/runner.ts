@@ -7,9 +7,11 @@ import { randomBytes } from 'node:crypto';
 import { OacError } from '../errors.js';
 import { keyFromSeed } from '../keys/index.js';
 import { checkCatalog } from '../specs/catalog.js';
+import { assertValid } from '../specs/validate.js';
 import { applyBaseline, countsAsFailure, type Baseline, type UnexpectedPass } from './baseline.js';
 import type { CassetteOverlay } from './cassette.js';
 import { judge, worstVerdict } from './judge.js';
+import { createOacShim } from './oac-shim.js';
 import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
 import { clientEnvironment, prepareHome, runClient, shellQuote } from './subject.js';
 import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult } from './types.js';
@@ -90,7 +92,7 @@ function apiKeyFor(scenario: Scenario, secrets: RunSecrets): string | undefined 
   }
 }
 
-async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunSecrets): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunSecrets, shimDir: string): Promise<ScenarioResult> {
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const reproduce = `${opts.reproducePrefix ?? `oac check --client ${shellQuote(opts.client)}`} --scenario ${shellQuote(scenario.id)}`;
@@ -107,11 +109,16 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunS
     const env = clientEnvironment(process.env, {
       home: home.home,
       action: scenario.action,
+      scenario: scenario.id,
       ...(apiKey !== undefined ? { apiKey } : {}),
       ...(scenario.client.caBundle === 'given' && server.caFile ? { caFile: server.caFile } : {}),
       ...(scenario.client.clientCert === 'given' && server.clientCert ? { clientCert: { cert: server.clientCert.certPath, key: server.clientCert.keyPath } } : {}),
     });
-    client = await runClient(opts.client, scenario.action, actionTarget(scenario.action, server, scenario, secrets), env, { timeoutMs, cwd: process.cwd() });
+    const target = actionTarget(scenario.action, server, scenario, secrets);
+    // The contract is data too: an invocation the schema refuses is a harness bug, caught before the client runs.
+    assertValid('exec-contract', { contract: 'oac-exec/1', scenario: scenario.id, action: scenario.action, target, env, timeoutMs }, `invocation of ${scenario.id}`);
+    env['PATH'] = `${shimDir}:${env['PATH'] ?? ''}`;
+    client = await runClient(opts.client, scenario.action, target, env, { timeoutMs, cwd: process.cwd() });
   } catch (err) {
     harnessErrors.push(err instanceof Error ? `${err instanceof OacError ? `${err.code}: ` : ''}${err.message}` : String(err));
   } finally {
@@ -139,17 +146,22 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
   const startedAt = new Date().toISOString();
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, 16));
   const secrets = newSecrets();
+  const shim = createOacShim();
   const results: ScenarioResult[] = new Array(opts.scenarios.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < opts.scenarios.length) {
       const index = next++;
-      const result = await runScenario(opts.scenarios[index]!, opts, secrets);
+      const result = await runScenario(opts.scenarios[index]!, opts, secrets, shim.dir);
       results[index] = result;
       opts.onResult?.(result);
     }
   };
-  await Promise.all(Array.from({ length: Math.min(jobs, opts.scenarios.length) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.min(jobs, opts.scenarios.length) }, worker));
+  } finally {
+    shim.remove();
+  }
   const unexpectedPasses = applyBaseline(results, opts.baseline);
   for (const r of results) r.verdict = worstVerdict(r.verdicts.filter((v) => !v.expectedFailure));
   const failed = results.some((r) => r.verdicts.some((v) => countsAsFailure(v, opts.strict ?? false)));

@@ -4,6 +4,7 @@
  * (with a harness error made visible), its observed outcome, which requests are evidence for a check,
  * and the summary counts.
  */
+import { constants } from 'node:os';
 import type { ClientRun, Observation, ScenarioResult, Verdict, VerdictKind } from '../conformance/types.js';
 
 export const TOOL_NAME = 'ollama-auth-conformance';
@@ -94,7 +95,17 @@ export function describeExit(client: ClientRun | undefined): string {
   if (client.spawnError !== undefined) return `not started: ${client.spawnError}`;
   if (client.timedOut) return `timed out after ${client.durationMs} ms (killed by the harness${client.signal ? ` with ${client.signal}` : ''})`;
   if (client.signal !== null) return `killed by ${client.signal}`;
-  return `exit ${client.exitCode}`;
+  return `exit ${client.exitCode}${shellSignalNote(client.exitCode)}`;
+}
+
+/**
+ * The client runs under /bin/sh, which does not exec it: when the client dies of a signal, the harness
+ * sees the shell exit with 128 + the signal number. Said in words, so a crash is not read as a choice.
+ */
+function shellSignalNote(exitCode: number | null): string {
+  if (exitCode === null || exitCode <= 128) return '';
+  const name = Object.entries(constants.signals).find(([, n]) => n === exitCode - 128)?.[0];
+  return name === undefined ? '' : ` (the shell's code for a command killed by ${name})`;
 }
 
 /**

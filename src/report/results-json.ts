@@ -53,7 +53,6 @@ function exchangeIndex(observations: readonly Observation[]): Map<number, number
 const HTTP_METHOD = /^[A-Z]+$/;
 
 function verdictOf(v: Verdict, scenario: ReportScenario, index: Map<number, number>, scrub: (s: string) => string): Json {
-  // results.schema.json has no field for the baseline mark: it is said in the message, so it is never lost.
   const message = scrub(v.message.trim() === '' ? '(no message)' : v.message);
   const out: Json = {
     check: v.check,
@@ -61,6 +60,7 @@ function verdictOf(v: Verdict, scenario: ReportScenario, index: Map<number, numb
     verdict: v.verdict,
     message: v.expectedFailure ? `expected failure (in the baseline): ${message}` : message,
   };
+  if (v.expectedFailure) out['expectedFailure'] = true;
   if (v.expected !== undefined) out['expected'] = scrub(v.expected);
   if (v.actual !== undefined) out['actual'] = scrub(v.actual);
   if (scenario.reproduce !== '') out['reproduce'] = scrub(scenario.reproduce);
@@ -70,7 +70,9 @@ function verdictOf(v: Verdict, scenario: ReportScenario, index: Map<number, numb
 }
 
 function scenarioOf(s: ReportScenario, scrub: (t: string) => string): Json {
-  const out: Json = { id: s.id, title: scrub(s.title), flow: s.flow };
+  const out: Json = { id: s.id, title: scrub(s.title), flow: s.flow, action: s.action };
+  if (s.reproduce !== '') out['reproduce'] = scrub(s.reproduce);
+  if (s.harnessError !== undefined) out['harnessError'] = scrub(s.harnessError);
   if (s.expectedOutcome !== undefined) out['expectedOutcome'] = s.expectedOutcome;
   out['observedOutcome'] = observedOutcome(s.client);
   if (s.client !== undefined) {
@@ -98,8 +100,7 @@ export function toResultsJson(run: RunReport): Json {
   for (const field of ['name', 'version', 'language', 'contract'] as const) {
     if (run.client[field] !== undefined) client[field] = run.client[field];
   }
-  // The schema's `command` is an argv; the exec contract's command is one shell command line.
-  if (run.client.command !== undefined) client['command'] = [scrub(run.client.command)];
+  if (run.client.command !== undefined) client['command'] = scrub(run.client.command);
 
   const doc: Json = {
     $schema: RESULTS_SCHEMA,
@@ -114,6 +115,7 @@ export function toResultsJson(run: RunReport): Json {
   doc['config'] = { ...config.value, redacted: config.redacted };
   doc['client'] = client;
   doc['scenarios'] = run.scenarios.map((s) => scenarioOf(s, scrub));
+  if (run.unexpectedPasses?.length) doc['unexpectedPasses'] = run.unexpectedPasses.map((p) => ({ ...p, reason: scrub(p.reason) }));
   doc['summary'] = {
     total: summary.total,
     pass: summary.pass,
