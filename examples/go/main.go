@@ -107,6 +107,14 @@ func newClient() (*http.Client, error) {
 		}
 		tlsConfig.RootCAs = pool
 	}
+	// Mutual TLS: a client certificate for a proxy that demands one (OAC_CLIENT_CERT/OAC_CLIENT_KEY are paths).
+	if certFile, keyFile := os.Getenv("OAC_CLIENT_CERT"), os.Getenv("OAC_CLIENT_KEY"); certFile != "" || keyFile != "" {
+		pair, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("cannot load OAC_CLIENT_CERT/OAC_CLIENT_KEY: %v", err)
+		}
+		tlsConfig.Certificates = []tls.Certificate{pair}
+	}
 	return &http.Client{
 		Timeout:   requestTimeout,
 		Transport: &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig},

@@ -413,6 +413,10 @@ def _tls_context():
     # SSL_CERT_FILE is honoured by OpenSSL's default paths; OAC_CA_FILE names the CA explicitly.
     ctx = ssl.create_default_context(cafile=os.environ.get("OAC_CA_FILE") or None)
     ctx.minimum_version = ssl.TLSVersion.TLSv1_2
+    # Mutual TLS: a client certificate for a proxy that demands one (paths, as the harness passes them).
+    cert, key = os.environ.get("OAC_CLIENT_CERT"), os.environ.get("OAC_CLIENT_KEY")
+    if cert or key:
+        ctx.load_cert_chain(certfile=cert, keyfile=key)
     return ctx
 
 

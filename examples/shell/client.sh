@@ -249,6 +249,7 @@ http() {
     -D "$tmp/resp-headers" -o "$tmp/body" -w '%{http_code}')
   [[ $method == POST ]] && args+=(--data-binary '')
   [[ -n ${OAC_CA_FILE-} ]] && args+=(--cacert "$OAC_CA_FILE")
+  [[ -n ${OAC_CLIENT_CERT-} ]] && args+=(--cert "$OAC_CLIENT_CERT" --key "${OAC_CLIENT_KEY-}")
   if ! STATUS=$(curl "${args[@]}" -- "$url" 2>"$tmp/curl-err"); then
     die "$method $url: $(head -n 1 "$tmp/curl-err")"
   fi
