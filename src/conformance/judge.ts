@@ -46,6 +46,8 @@ function provokedChecks(scenario: Scenario): Set<string> {
 interface Violation {
   /** 'outcome' violations are about failing loudly; 'requests' about what reached the server. */
   kind: 'outcome' | 'requests';
+  /** The check this violation belongs to when the scenario lists it (e.g. a hidden signin_url → errors/signin-url). */
+  check?: string;
   message: string;
   expected: string;
   actual: string;
@@ -89,6 +91,15 @@ export function crashSignal(client: ClientRun): string | undefined {
   return undefined;
 }
 
+/** An unhandled crash that exits with an ordinary code: a Go panic (exit 2) or an uncaught Python/Node exception. */
+export function crashTrace(client: ClientRun): string | undefined {
+  const err = client.stderr;
+  if (/^panic: /m.test(err) && /goroutine \d+ \[/.test(err)) return 'a Go panic';
+  if (/^Traceback \(most recent call last\):/m.test(err)) return 'an uncaught Python exception';
+  if (/^\s+at .+ \(.+:\d+:\d+\)$/m.test(err) && /^(Uncaught )?\w*Error\b/m.test(err)) return 'an uncaught JavaScript exception';
+  return undefined;
+}
+
 function clientDescription(client: ClientRun): string {
   if (client.signal) return `killed by ${client.signal}`;
   const signal = crashSignal(client);
@@ -115,8 +126,11 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
     }
   } else {
     const signal = crashSignal(client);
+    const trace = crashTrace(client);
     if (signal) {
       out.push({ kind: 'outcome', message: `the client crashed (${signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
+    } else if (trace) {
+      out.push({ kind: 'outcome', message: `the client crashed with ${trace} instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: `${clientDescription(client)}: ${firstLine(client.stderr)}` });
     } else if (client.exitCode === 0) {
       out.push({ kind: 'outcome', message: 'the client exited 0 after a failed handshake: the failure did not surface', expected: 'a non-zero exit with an error on stderr', actual: `exit 0, stdout ${JSON.stringify(client.stdout.slice(0, 120))}` });
     } else if (client.stderr.trim() === '') {
@@ -131,7 +145,7 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
         if (!said.includes(fragment.toLowerCase())) out.push({ kind: 'outcome', message: `the error does not say "${fragment}"`, expected: `an error containing "${fragment}"`, actual: firstLine(client.stderr) });
       }
       if (error?.signinUrl && !said.includes('/connect?name=')) {
-        out.push({ kind: 'outcome', message: 'the error hides the signin_url the server sent', expected: 'the signin_url (…/connect?name=…&key=…) in the error', actual: firstLine(client.stderr) });
+        out.push({ kind: 'outcome', check: 'errors/signin-url', message: 'the error hides the signin_url the server sent', expected: 'the signin_url (…/connect?name=…&key=…) in the error', actual: firstLine(client.stderr) });
       }
     }
   }
@@ -195,7 +209,9 @@ export function judge(input: JudgeInput): Verdict[] {
     if (listed.includes(check)) {
       // Outcome problems belong to errors/surfaced when the scenario lists it, request-count problems to
       // the protocol checks; without errors/surfaced every listed check carries both.
-      const relevant = surfacedListed ? found.filter((v) => (check === 'errors/surfaced' ? v.kind === 'outcome' : v.kind === 'requests')) : found;
+      const owned = (v: Violation): boolean => v.check !== undefined && listed.includes(v.check);
+      const relevant = found.filter((v) => (owned(v) ? v.check === check
+        : !surfacedListed || (check === 'errors/surfaced' ? v.kind === 'outcome' : v.kind === 'requests')));
       const chosen = relevant[0];
       if (chosen) return { check, level, verdict: failing(level), message: chosen.message, expected: chosen.expected, actual: chosen.actual };
     }

@@ -118,7 +118,13 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunS
     // The contract is data too: an invocation the schema refuses is a harness bug, caught before the client runs.
     assertValid('exec-contract', { contract: 'oac-exec/1', scenario: scenario.id, action: scenario.action, target, env, timeoutMs }, `invocation of ${scenario.id}`);
     env['PATH'] = `${shimDir}:${env['PATH'] ?? ''}`;
-    client = await runClient(opts.client, scenario.action, target, env, { timeoutMs, cwd: process.cwd() });
+    // Several runs share one server, so rules across requests (fresh ts, fresh nonce) can be observed; the
+    // run judged is the first that went wrong, else the last.
+    for (let run = 0; run < (scenario.runs ?? 1); run++) {
+      const current = await runClient(opts.client, scenario.action, target, env, { timeoutMs, cwd: process.cwd() });
+      client = current;
+      if (current.timedOut || current.spawnError || current.exitCode !== 0) break;
+    }
   } catch (err) {
     harnessErrors.push(err instanceof Error ? `${err instanceof OacError ? `${err.code}: ` : ''}${err.message}` : String(err));
   } finally {

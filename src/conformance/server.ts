@@ -14,7 +14,8 @@ import { redactHeaders } from '../emulator/events.js';
 import { matchResource } from '../emulator/registry.js';
 import { generateClientCert, generateThrowawayCert, type ClientCertFiles, type ThrowawayCert } from '../emulator/tls-cert.js';
 import { formatChallenge } from '../protocol/challenge.js';
-import { fail, type Finding } from '../protocol/findings.js';
+import { credentialShape } from '../protocol/authorization.js';
+import { check, fail, type Finding } from '../protocol/findings.js';
 import { buildTokenResponse } from '../protocol/token-response.js';
 import type { Reply } from '../emulator/replies.js';
 import { listen } from './listener.js';
@@ -71,6 +72,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   }, () => origin);
 
   const counts = new Map<MutationTarget, number>();
+  const seenApiAuthorizations = new Set<string>();
   let seq = 0;
   const observe = (o: Omit<Observation, 'seq'>): void => {
     observations.push({ seq: seq++, ...o });
@@ -118,7 +120,13 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     const request = toEmulatorRequest(method, target, req.headers, body);
     const role = roleOf(request.path, request.authorization);
     let reply: Reply = route(state, request);
-    const findings = [...reply.findings];
+    const findings = flowFindings(scenario, role, request.authorization, reply.findings);
+    if (role === 'api' && request.authorization !== undefined && scenario.flow === 'direct') {
+      // Ed25519 is deterministic: the same Authorization twice means the same ts and string signed twice.
+      findings.push(check('direct/fresh-ts', !seenApiAuthorizations.has(request.authorization),
+        'Each signed request carries its own ts (and so its own signature).', 'a new ts per request', 'the same ts and signature as an earlier request'));
+      seenApiAuthorizations.add(request.authorization);
+    }
     if (tls && via === 'http') {
       findings.push(fail(role === 'token' ? 'registry/realm/no-downgrade' : 'tls/no-downgrade', `a ${role} request came over plain http to a server the client reached over https`, 'https', 'http'));
     }
@@ -132,7 +140,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   async function serveOther(req: IncomingMessage, res: ServerResponse): Promise<void> {
     await readBody(req);
     const method = req.method ?? 'GET';
-    const findings = leakFindings(scenario, req.headers.authorization);
+    const findings = leakFindings(scenario, req.headers.authorization, req.url ?? '/');
     // Without credentials another host refuses, as a real one would, so a client that follows a redirect
     // correctly (dropping Authorization) still fails. With them it takes the bait and answers like the
     // service it impersonates, so a leaking client keeps going and shows what it does next.
@@ -200,12 +208,18 @@ function goldenChallenge(state: EmulatorState): string {
   return formatChallenge({ realm: state.realm(), service: state.service(), scope: `repository:${SCENARIO_MODEL.repository}:pull` });
 }
 
-/** What a credential on the "other host" means: which rule the client broke by sending it there. */
-function leakFindings(scenario: Scenario, authorization: string | undefined): Finding[] {
+/**
+ * What a credential on the "other host" means: which rule the client broke by sending it there. A
+ * signed token request there came from following a realm (a challenge naming another host) unless the
+ * scenario redirected the token request, in which case the client carried it across a redirect.
+ */
+function leakFindings(scenario: Scenario, authorization: string | undefined, target: string): Finding[] {
   if (!authorization) return [];
   const shape = /^basic /i.test(authorization) ? 'basic' : /^bearer [A-Za-z0-9+/]{68}:/i.test(authorization) || /^[A-Za-z0-9+/]{68}:/.test(authorization) ? 'signature' : /^bearer /i.test(authorization) ? 'bearer' : 'other';
+  const redirected = scenario.mutation.some((op) => op.op === 'redirect');
   const id = shape === 'basic' ? 'basic/no-cross-host'
-    : shape === 'signature' ? (scenario.flow === 'registry' ? 'registry/realm/same-host' : 'direct/signature')
+    : shape === 'signature'
+      ? (scenario.flow !== 'registry' ? 'direct/signature' : redirected || !target.startsWith('/v2/token') ? 'registry/token/no-cross-host' : 'registry/realm/same-host')
       : scenario.flow === 'apikey' ? 'apikey/origin-scoped' : 'registry/token/no-cross-host';
   return [fail(id, `the client sent its ${shape === 'signature' ? 'signed Authorization' : shape === 'basic' ? 'Basic credentials' : 'bearer credential'} to another host`, 'no credential sent to another host', `Authorization: ${shape}`)];
 }
@@ -217,6 +231,28 @@ function reportableBody(role: RequestRole, res: OutgoingResponse): string {
   let text = bodyText(res);
   if (role === 'token') text = text.replace(/("(?:access_)?token"\s*:\s*")([^"]*)"/g, (_m, head: string, token: string) => `${head}<token:${token.length} chars>"`);
   return text.length > MAX_REPORTED_BODY ? `${text.slice(0, MAX_REPORTED_BODY)}…(truncated)` : text;
+}
+
+/**
+ * The emulator judges an /api/* request by whatever credential it carries. In the Basic and API-key
+ * flows a request with the wrong kind of credential (or none) is judged by that flow's rule instead, so
+ * a client that dropped its user:pass is told so, not told its (absent) key signature is wrong.
+ */
+function flowFindings(scenario: Scenario, role: RequestRole, authorization: string | undefined, findings: readonly Finding[]): Finding[] {
+  if (role !== 'api') return [...findings];
+  const shape = authorization === undefined ? '(none)' : credentialShape(authorization);
+  if (scenario.flow === 'basic' && !/^basic\s/i.test(authorization ?? '')) {
+    if ((scenario.client.credentials ?? 'valid') === 'absent') return [];
+    return [
+      fail('basic/userinfo', 'the user:pass in the URL did not become Basic credentials', 'Authorization: Basic <base64(user:pass)>', shape),
+      fail('basic/credentials', 'no Basic credentials were sent to a server that requires them', 'Authorization: Basic <base64(user:pass)>', shape),
+    ];
+  }
+  if (scenario.flow === 'apikey' && !/^bearer\s+[^:\s]*$/i.test(authorization ?? '')) {
+    if ((scenario.client.apiKey ?? 'absent') === 'absent') return authorization === undefined ? [] : [fail('apikey/bearer', 'no OLLAMA_API_KEY was given, yet the client sent a credential', '(no Authorization)', shape)];
+    return [fail('apikey/bearer', 'OLLAMA_API_KEY was set but not sent as "Authorization: Bearer <key>"', 'Authorization: Bearer <key>', shape)];
+  }
+  return [...findings];
 }
 
 async function deliver(res: ServerResponse, out: OutgoingResponse, method: string): Promise<void> {

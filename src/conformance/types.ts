@@ -13,6 +13,8 @@ export interface Scenario {
   flow: 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys';
   action: ExecAction;
   cassette?: string;
+  /** Run the action this many times against one server (rules about consecutive requests). */
+  runs?: number;
   mutation: MutationOp[];
   client: ClientSetup;
   expect: Expectation;

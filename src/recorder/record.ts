@@ -1,0 +1,404 @@
+/**
+ * `recordCassette`: run one flow of the reference client under Polly.js against a target (the live
+ * services, the emulator, or another local stand-in) and save what was said as a HAR cassette, but only
+ * when the run succeeded (a failed handshake is reported, never saved), with every secret replaced by a
+ * placeholder, provenance inside, after a strict secret scan and schema validation, written atomically,
+ * with a summary of what changed against the cassette it replaces.
+ */
+import { createHash } from 'node:crypto';
+import { isAbsolute, join, relative } from 'node:path';
+import { HarnessError, OacError } from '../errors.js';
+import { loadOllamaKey, type OllamaKey } from '../keys/index.js';
+import { goParseUrl } from '../protocol/go-url.js';
+import type { KeySource, TlsOptions } from '../reference/index.js';
+import { assertValid } from '../specs/validate.js';
+import { classifyEntries } from './annotate.js';
+import { diffCassettes, type CassetteDiff } from './diff.js';
+import { findVariant, parseModel, DEFAULT_MODEL, type FlowContext, type RecordFlow, type VariantSpec } from './flows.js';
+import {
+  cassetteStructureProblem, parseCassette, readCassetteText, stableStringify, writeFileAtomic,
+  type Cassette, type CassetteEntry, type NameValue, type Origin, type Provenance,
+} from './har.js';
+import { savedHar, startRecordingPolly, wireUrl, type ConnectToMap, type DialTarget, type PollyRequest } from './polly.js';
+import {
+  DEFAULT_EXPIRES_IN, harnessVersion, hostOf, parseExpiresIn, PROTOCOL_COMMIT, REFERENCE_CLIENT_NAME, redactionManifest,
+} from './provenance.js';
+import { queryPairs, Redactor, REQUEST_HEADER_ALLOW_LIST, RESPONSE_HEADER_ALLOW_LIST } from './redact.js';
+import { assertNoSecrets } from './scan.js';
+
+export const LIVE_REGISTRY_ORIGIN = 'https://registry.ollama.ai';
+export const LIVE_API_ORIGIN = 'https://ollama.com';
+
+export type RecordTarget = 'live' | string | { registryOrigin: string; apiOrigin: string };
+
+export interface RecordOptions {
+  /** `live` (registry.ollama.ai + ollama.com), a base URL such as `http://127.0.0.1:11435`, or both origins. */
+  target: RecordTarget;
+  flow: RecordFlow | string;
+  /** Default: the flow's first variant (registry: pull). */
+  variant?: string;
+  /** `ns/name:tag` for the registry flows (default library/llama3:latest). */
+  model?: string;
+  /** The signing key: an OllamaKey, a loader, or omitted for `~/.ollama/id_ed25519`. */
+  key?: KeySource;
+  apiKey?: string;
+  basic?: { user: string; pass: string };
+  /** Output file (default `<recordingsDir>/<flow>/<variant>.har`, see flows.ts). */
+  out?: string;
+  /** Default `recordings` (relative to the working directory). */
+  recordingsDir?: string;
+  /**
+   * For a URL target: the origin the client uses (e.g. `http://registry.emulated.test`), while the
+   * recorder dials the target URL. The cassette then holds this stable name, not 127.0.0.1 and a port.
+   */
+  publicOrigin?: string;
+  /** `host:port` → `address:port` to dial instead (curl's --connect-to), applied by the recorder's transport. */
+  connectTo?: Record<string, string> | ConnectToMap;
+  /** TLS for the client (a private CA for a stand-in). */
+  tls?: TlsOptions;
+  /** Provenance label (default: `live` for the live target without connectTo, else `emulator`). */
+  origin?: Origin;
+  /** Clock in ms since the epoch (default Date.now); fixed for deterministic recordings. */
+  now?: () => number;
+  /** 16 bytes per token request (default: random). */
+  nonceBytes?: () => Uint8Array;
+  /** Validity after recording (`30d`; default 30d live, 3650d otherwise). */
+  expiresIn?: string;
+  /** The push variants write to the registry: against the live service they need this consent. */
+  allowPush?: boolean;
+  notes?: string;
+  /** Default true; false: build, scan and validate, return the result, write nothing. */
+  write?: boolean;
+}
+
+export interface RecordResult {
+  path: string;
+  cassette: Cassette;
+  text: string;
+  diff: CassetteDiff;
+  written: boolean;
+  spec: VariantSpec;
+}
+
+export class RecordError extends OacError {}
+
+interface ResolvedTarget {
+  registryOrigin: string;
+  apiOrigin: string;
+  connectTo: Map<string, DialTarget>;
+  origin: Origin;
+  /** For messages: what was contacted, including where it was dialled. */
+  described: string;
+  /** For provenance: the origins the client used (never a dialled loopback port, which changes per run). */
+  named: string;
+}
+
+function checkOrigin(what: string, value: string): string {
+  const trimmed = value.replace(/\/+$/, '');
+  let url;
+  try {
+    url = goParseUrl(trimmed);
+  } catch (err) {
+    throw new RecordError('record/bad-target', `${what} ${JSON.stringify(value)} is not a URL: ${(err as Error).message}`, { cause: err });
+  }
+  if ((url.scheme !== 'http' && url.scheme !== 'https') || url.host === '' || url.userinfo !== undefined || url.path !== '' || url.hasQuery || url.fragment !== undefined) {
+    throw new RecordError('record/bad-target', `${what} must be "http(s)://host[:port]" without path, query or credentials, got ${JSON.stringify(value)}`);
+  }
+  return trimmed;
+}
+
+/** `host:port` of an origin, the port spelled out (the map's key form). */
+function hostPort(origin: string): { host: string; port: number } {
+  const url = new URL(origin);
+  const port = url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port);
+  return { host: url.hostname.replace(/^\[|\]$/g, '').toLowerCase(), port };
+}
+
+function parseHostPort(text: string, what: string): { host: string; port: number } {
+  const m = /^(\[[^\]]+\]|[^:[\]]+):(\d{1,5})$/.exec(text.trim());
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port < 1 || port > 65535) throw new RecordError('record/bad-connect-to', `${what}: expected host:port, got ${JSON.stringify(text)}`);
+  return { host: m[1]!.replace(/^\[|\]$/g, '').toLowerCase(), port };
+}
+
+function connectToMap(input: RecordOptions['connectTo']): Map<string, DialTarget> {
+  const map = new Map<string, DialTarget>();
+  if (input === undefined) return map;
+  const pairs = input instanceof Map ? [...input.entries()] : Object.entries(input);
+  for (const [from, to] of pairs) {
+    const src = parseHostPort(from, 'connectTo key');
+    const dst = typeof to === 'string' ? parseHostPort(to, `connectTo ${from}`) : to;
+    map.set(`${src.host}:${src.port}`, dst);
+  }
+  return map;
+}
+
+function resolveTarget(opts: RecordOptions): ResolvedTarget {
+  const connectTo = connectToMap(opts.connectTo);
+  if (opts.origin === 'live' && (opts.target !== 'live' || connectTo.size > 0)) {
+    throw new RecordError('record/bad-origin', 'origin "live" is only for --target live without connectTo: anything else did not come from the live services');
+  }
+  if (opts.target === 'live') {
+    if (opts.publicOrigin !== undefined) throw new RecordError('record/bad-target', 'publicOrigin applies to a URL target, not to live');
+    return {
+      registryOrigin: LIVE_REGISTRY_ORIGIN,
+      apiOrigin: LIVE_API_ORIGIN,
+      connectTo,
+      // The live code path against a stand-in is not live evidence: say where it really came from.
+      origin: opts.origin ?? (connectTo.size > 0 ? 'local-stand-in' : 'live'),
+      described: connectTo.size > 0 ? 'the live host names (served by a stand-in via connectTo)' : 'registry.ollama.ai and ollama.com',
+      named: connectTo.size > 0 ? 'the live host names (served by a stand-in via connectTo)' : 'registry.ollama.ai and ollama.com',
+    };
+  }
+  if (typeof opts.target === 'object') {
+    return {
+      registryOrigin: checkOrigin('target.registryOrigin', opts.target.registryOrigin),
+      apiOrigin: checkOrigin('target.apiOrigin', opts.target.apiOrigin),
+      connectTo,
+      origin: opts.origin ?? 'emulator',
+      described: `${opts.target.registryOrigin} and ${opts.target.apiOrigin}`,
+      named: `${opts.target.registryOrigin} and ${opts.target.apiOrigin}`,
+    };
+  }
+  const dial = checkOrigin('--target', opts.target);
+  const used = opts.publicOrigin === undefined ? dial : checkOrigin('--public-origin', opts.publicOrigin);
+  if (opts.publicOrigin !== undefined) {
+    const from = hostPort(used);
+    const to = hostPort(dial);
+    connectTo.set(`${from.host}:${from.port}`, to);
+    if (new URL(used).protocol !== new URL(dial).protocol) {
+      throw new RecordError('record/bad-target', `--public-origin ${used} and --target ${dial} must use the same scheme (the recorder only redirects where it dials)`);
+    }
+  }
+  return { registryOrigin: used, apiOrigin: used, connectTo, origin: opts.origin ?? 'emulator', described: used === dial ? dial : `${used} (dialling ${dial})`, named: used };
+}
+
+/** 16-byte nonces from a counter: deterministic recordings, different bytes per token request. */
+export function deterministicNonces(label: string): () => Uint8Array {
+  let n = 0;
+  return () => {
+    n += 1;
+    return new Uint8Array(createHash('sha256').update(`oac-recorder-nonce:${label}:${n}`).digest().subarray(0, 16));
+  };
+}
+
+function resolveKey(source: KeySource | undefined): OllamaKey {
+  if (source === undefined) return loadOllamaKey();
+  return typeof source === 'function' ? source() : source;
+}
+
+/** A path for messages: relative to the working directory when below it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
+}
+
+function errorText(err: unknown): string {
+  if (err instanceof OacError) return `${err.code}: ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+interface Stamp {
+  start: number;
+  end?: number;
+}
+
+const STAMP = Symbol('oac-recorder-stamp');
+
+function stampOf(req: PollyRequest): Stamp | undefined {
+  return (req as unknown as Record<symbol, Stamp | undefined>)[STAMP];
+}
+
+type PollyEntry = Omit<CassetteEntry, '_oac'> & { _oac?: unknown };
+
+function persistEntry(req: PollyRequest, entry: PollyEntry, redactor: Redactor, stamp: Stamp | undefined): void {
+  const url = wireUrl(req);
+  const request = entry.request;
+  request.url = redactor.redactText(url);
+  request.queryString = queryPairs(url).map(([name, value]) => ({ name, value: redactor.redactText(value) }));
+  request.headers = redactor.redactHeaders(request.headers as NameValue[], REQUEST_HEADER_ALLOW_LIST);
+  request.headersSize = -1;
+  request.cookies = [];
+  if (request.postData?.text !== undefined) request.postData.text = redactor.redactText(request.postData.text);
+  const response = entry.response;
+  response.headers = redactor.redactHeaders(response.headers as NameValue[], RESPONSE_HEADER_ALLOW_LIST);
+  response.headersSize = -1;
+  response.cookies = [];
+  response.redirectURL = redactor.redactText(response.redirectURL ?? '');
+  if (response.content.text !== undefined && response.content.encoding === undefined) response.content.text = redactor.redactText(response.content.text);
+  // Times from the recorder's clock, not the wall clock: a fixed clock gives byte-identical cassettes.
+  const start = stamp?.start ?? 0;
+  const wait = Math.max(0, (stamp?.end ?? start) - start);
+  entry.startedDateTime = new Date(start).toISOString();
+  entry.time = wait;
+  entry.timings = { blocked: -1, connect: -1, dns: -1, receive: 0, send: 0, ssl: -1, wait };
+}
+
+function buildCassette(
+  har: { log: Record<string, unknown> & { entries: Array<Record<string, unknown>> } },
+  spec: VariantSpec, target: ResolvedTarget, recordedAtMs: number, expiresInSeconds: number, notes: string | undefined, name: string,
+): Cassette {
+  const entries = har.log.entries as unknown as CassetteEntry[];
+  const roles = classifyEntries(entries);
+  entries.forEach((entry, i) => {
+    entry._oac = { role: roles[i]!, step: i + 1 };
+  });
+  const version = harnessVersion();
+  const provenance: Provenance = {
+    origin: target.origin,
+    targetHosts: [...new Set(entries.map((e) => hostOf(e.request.url)))],
+    recordedAt: new Date(recordedAtMs).toISOString(),
+    harnessVersion: version,
+    protocolCommit: PROTOCOL_COMMIT,
+    referenceClient: { name: REFERENCE_CLIENT_NAME, version },
+    flow: spec.provenanceFlow,
+    ...(spec.action === undefined ? {} : { action: spec.action }),
+    facts: spec.facts,
+    redactions: [],
+    expiresAt: new Date(recordedAtMs + expiresInSeconds * 1000).toISOString(),
+    notes: [`${spec.flow}/${spec.variant}: ${spec.summary}.`, `Recorded against ${target.named} (${target.origin}).`, notes].filter((n) => n !== undefined && n !== '').join(' '),
+  };
+  const cassette: Cassette = {
+    log: {
+      ...(har.log as unknown as Cassette['log']),
+      _recordingName: name,
+      entries,
+      _oac: provenance,
+    },
+  };
+  provenance.redactions = redactionManifest(cassette);
+  return cassette;
+}
+
+export async function recordCassette(opts: RecordOptions): Promise<RecordResult> {
+  const spec = findVariant(opts.flow, opts.variant);
+  const clock = opts.now ?? Date.now;
+  const target = resolveTarget(opts);
+  const expiresInSeconds = parseExpiresIn(opts.expiresIn ?? (target.origin === 'live' ? DEFAULT_EXPIRES_IN.live : DEFAULT_EXPIRES_IN.other));
+  if (spec.writes && opts.target === 'live' && target.connectTo.size === 0 && opts.allowPush !== true) {
+    throw new RecordError('record/push-needs-consent',
+      `the ${spec.flow} ${spec.variant} variant PUTs a manifest to ${target.registryOrigin} (the manifest it just read, unchanged); pass --allow-push to record it against the live registry`);
+  }
+  // Credentials first (KEY-05): a bad key fails here, before anything is sent.
+  const key = spec.needs.key ? resolveKey(opts.key) : undefined;
+  if (spec.needs.apiKey && (opts.apiKey === undefined || opts.apiKey.trim() === '')) {
+    throw new RecordError('record/no-api-key', 'the api-key flow needs an API key: pass --api-key-file FILE or set OLLAMA_API_KEY');
+  }
+  if (spec.needs.basic && opts.basic === undefined) {
+    throw new RecordError('record/no-basic', 'the basic flow needs credentials: pass --basic-file FILE (user:pass) or set OAC_BASIC_AUTH');
+  }
+  if (spec.flow === 'basic' && opts.target === 'live' && target.connectTo.size === 0) {
+    throw new RecordError('record/no-live-basic', 'Ollama\'s services do not use HTTP Basic: record the basic flow against a local stand-in (a proxy in front of Ollama, or oac emulate --basic)');
+  }
+  const out = opts.out ?? join(opts.recordingsDir ?? 'recordings', spec.cassette);
+  const shown = displayPath(out);
+  const name = `${spec.flow}/${spec.variant}`;
+
+  const ctx: FlowContext = {
+    registryOrigin: target.registryOrigin,
+    apiOrigin: target.apiOrigin,
+    model: parseModel(opts.model ?? DEFAULT_MODEL),
+    key,
+    apiKey: opts.apiKey,
+    basic: opts.basic,
+    http: { ...(opts.tls ? { tls: opts.tls } : {}) },
+    now: () => Math.floor(clock() / 1000),
+    nonceBytes: opts.nonceBytes,
+    prepared: {},
+  };
+  const failed = (stage: string, err: unknown): RecordError => new RecordError('record/handshake-failed',
+    `nothing written to ${shown}: the ${name} flow against ${target.described} failed${stage}: ${errorText(err)}`, { cause: err });
+
+  if (spec.prepare) {
+    // Unrecorded set-up (e.g. read the manifest a push sends back), over a plain connection.
+    const direct = target.connectTo.size === 0 ? ctx : withDialling(ctx, target.connectTo);
+    try {
+      ctx.prepared = await spec.prepare(direct);
+    } catch (err) {
+      if (err instanceof OacError) throw failed(' while preparing (reading the manifest to push)', err);
+      throw err;
+    }
+  }
+
+  const redactor = new Redactor(
+    { ...(key ? { publicKeyField: key.publicKeyField } : {}), ...(opts.apiKey ? { apiKey: opts.apiKey } : {}), ...(opts.basic ? { basic: opts.basic } : {}) },
+    spec.flow === 'api-key' ? 'apikey' : 'token',
+  );
+  const polly = startRecordingPolly(name, target.connectTo);
+  const routes = polly.server.any();
+  // Polly hands each listener a fresh Proxy of the request, so the stamp lives on the request itself.
+  routes.on('request', (req) => {
+    (req as unknown as Record<symbol, Stamp>)[STAMP] = { start: clock() };
+  });
+  routes.on('response', (req, res) => {
+    const stamp = stampOf(req);
+    if (stamp) stamp.end = clock();
+    redactor.learn({
+      url: wireUrl(req),
+      requestHeaders: req.headers,
+      status: res.statusCode,
+      responseHeaders: res.headers,
+      responseBody: typeof res.body === 'string' && res.encoding === undefined ? res.body : undefined,
+    });
+  });
+  routes.on('beforePersist', (req, entry: PollyEntry) => persistEntry(req, entry, redactor, stampOf(req)));
+
+  let runError: unknown;
+  let tokenRequests = 0;
+  try {
+    tokenRequests = (await spec.run(ctx)).tokenRequests;
+  } catch (err) {
+    runError = err;
+  }
+  try {
+    await polly.stop();
+  } catch (err) {
+    if (runError === undefined) throw new HarnessError('record/polly-stop', `Polly.js failed to finish the recording: ${errorText(err)}`, { cause: err });
+  }
+  if (runError !== undefined) {
+    if (runError instanceof OacError) throw failed('', runError);
+    throw runError;
+  }
+  if (spec.flow === 'registry' && tokenRequests === 0) {
+    throw new RecordError('record/no-handshake',
+      `nothing written to ${shown}: ${target.registryOrigin} served ${ctx.model.namespace}/${ctx.model.name}:${ctx.model.tag} without a 401 challenge, so there is no handshake to record (pick a model that needs authentication with --model)`);
+  }
+  const har = savedHar(polly);
+  if (har === undefined) throw new HarnessError('record/nothing-recorded', `Polly.js recorded no request for ${name}`);
+
+  const cassette = buildCassette(har, spec, target, clock(), expiresInSeconds, opts.notes, name);
+  assertNoSecrets(cassette, shown, 'write');
+  const structure = cassetteStructureProblem(cassette);
+  if (structure !== undefined) throw new HarnessError('record/invalid-cassette', `the recorder built an invalid cassette for ${shown}: ${structure}`);
+  assertValid('cassette-provenance', cassette.log._oac, `${shown} /log/_oac`);
+  const text = stableStringify(cassette);
+
+  const previousText = readCassetteText(out);
+  let previous: Cassette | undefined;
+  let unreadable: string | undefined;
+  if (previousText !== undefined) {
+    try {
+      previous = parseCassette(previousText, shown);
+    } catch (err) {
+      if (!(err instanceof OacError)) throw err;
+      unreadable = err.message;
+    }
+  }
+  const diff = unreadable !== undefined
+    ? { status: 'changed' as const, lines: [`replacing a file that was not a valid cassette (${unreadable})`] }
+    : diffCassettes(previous, cassette, previousText, text);
+  const shouldWrite = (opts.write ?? true) && diff.status !== 'unchanged';
+  if (shouldWrite) writeFileAtomic(out, text);
+  return { path: out, cassette, text, diff, written: shouldWrite, spec };
+}
+
+/** The flow context for unrecorded set-up: the reference client's own connectTo stands in for Polly's routing. */
+function withDialling(ctx: FlowContext, map: ConnectToMap): FlowContext {
+  return {
+    ...ctx,
+    http: {
+      ...ctx.http,
+      connectTo: (host, port) => map.get(`${host.toLowerCase()}:${port}`),
+    },
+  };
+}
