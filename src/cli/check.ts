@@ -9,6 +9,7 @@ import { OacError } from '../errors.js';
 import { loadBaseline } from '../conformance/baseline.js';
 import { loadScenarios, scenariosDir, selectScenarios } from '../conformance/scenarios.js';
 import { runCheck } from '../conformance/runner.js';
+import { loadMutantCatalog, renderMatrix, runMutationMatrix } from '../conformance/matrix.js';
 import { shellQuote } from '../conformance/subject.js';
 import { renderCheckOutput, toRunReport, writeReports } from './check-output.js';
 
@@ -23,6 +24,7 @@ export interface CheckArgs {
   strict: boolean;
   list: boolean;
   scenarios?: string;
+  mutants?: string;
 }
 
 export const DEFAULT_CLIENT = 'oac client';
@@ -47,6 +49,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('strict', { type: 'boolean', default: false, describe: 'SHOULD-level deviations (non-strict) also fail the run' })
       .option('list', { type: 'boolean', default: false, describe: 'list the selected scenarios and exit' })
       .option('scenarios', { type: 'string', describe: 'directory of scenario files (default: the bundled specs/scenarios)' })
+      .option('mutants', { type: 'string', describe: 'instead of one client, run every known-bad client of this catalog (examples/mutants/catalog.json) and print the mutation matrix' })
       .example('$0 check', 'check the bundled reference client on every scenario')
       .example("$0 check --client '/usr/bin/python3 my_client.py' --report-dir out", 'check your own client; results.json + junit.xml in out/')
       .example("$0 check --scenario 'F-02' --client './my-client'", 'rerun one scenario'),
@@ -55,6 +58,16 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     const scenarios = selectScenarios(all, { ...(args.scenario ? { scenario: args.scenario } : {}), ...(args.flow ? { flow: args.flow } : {}) });
     if (args.list) {
       for (const s of scenarios) process.stdout.write(`${s.id}\t${s.flow}\t${s.action}\t${s.expect.outcome}\t${s.title}\n`);
+      return;
+    }
+    if (args.mutants) {
+      const rows = await runMutationMatrix(loadMutantCatalog(resolve(args.mutants)), scenarios, {
+        jobs: positiveInt('jobs', args.jobs),
+        timeoutMs: positiveInt('timeout', args.timeout) * 1000,
+        onRow: (row) => process.stderr.write(`${row.ok ? 'caught ' : 'MISSED '} ${row.name}: ${row.caughtByMust.length} MUST check(s)\n`),
+      });
+      process.stdout.write(`${renderMatrix(rows)}\n`);
+      process.exitCode = rows.every((r) => r.ok) ? 0 : 1;
       return;
     }
     const baseline = args.baseline ? loadBaseline(resolve(args.baseline)) : undefined;

@@ -44,8 +44,11 @@ function provokedChecks(scenario: Scenario): Set<string> {
 }
 
 interface Violation {
-  /** 'outcome' violations are about failing loudly; 'requests' about what reached the server. */
-  kind: 'outcome' | 'requests';
+  /**
+   * 'outcome': how the client ended (did it fail loudly); 'requests': what reached the server (counts);
+   * 'crash': the client died instead of failing, which breaks every rule the scenario tests.
+   */
+  kind: 'outcome' | 'requests' | 'crash';
   /** The check this violation belongs to when the scenario lists it (e.g. a hidden signin_url → errors/signin-url). */
   check?: string;
   message: string;
@@ -128,9 +131,9 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
     const signal = crashSignal(client);
     const trace = crashTrace(client);
     if (signal) {
-      out.push({ kind: 'outcome', message: `the client crashed (${signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
+      out.push({ kind: 'crash', message: `the client crashed (${signal}) instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: clientDescription(client) });
     } else if (trace) {
-      out.push({ kind: 'outcome', message: `the client crashed with ${trace} instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: `${clientDescription(client)}: ${firstLine(client.stderr)}` });
+      out.push({ kind: 'crash', message: `the client crashed with ${trace} instead of failing with an error`, expected: 'a non-zero exit with a one-line error on stderr', actual: `${clientDescription(client)}: ${firstLine(client.stderr)}` });
     } else if (client.exitCode === 0) {
       out.push({ kind: 'outcome', message: 'the client exited 0 after a failed handshake: the failure did not surface', expected: 'a non-zero exit with an error on stderr', actual: `exit 0, stdout ${JSON.stringify(client.stdout.slice(0, 120))}` });
     } else if (client.stderr.trim() === '') {
@@ -199,22 +202,37 @@ export function judge(input: JudgeInput): Verdict[] {
   const found = violations(input, client);
   const surfacedListed = listed.includes('errors/surfaced');
 
+  const rootCause = [...findingsById.values()].some((list) => list.some((f) => !f.ok));
   const ids = [...new Set([...listed, ...findingsById.keys()])];
   return ids.map((check): Verdict => {
     const level = levelOf(catalog, check);
-    const bad = findingsById.get(check)?.find((f) => !f.ok);
+    const own = findingsById.get(check);
+    const bad = own?.find((f) => !f.ok);
     if (bad) {
       return { check, level, verdict: failing(level), message: bad.message, ...(bad.expected !== undefined ? { expected: bad.expected } : {}), ...(bad.actual !== undefined ? { actual: bad.actual } : {}) };
     }
     if (listed.includes(check)) {
-      // Outcome problems belong to errors/surfaced when the scenario lists it, request-count problems to
-      // the protocol checks; without errors/surfaced every listed check carries both.
-      const owned = (v: Violation): boolean => v.check !== undefined && listed.includes(v.check);
-      const relevant = found.filter((v) => (owned(v) ? v.check === check
-        : !surfacedListed || (check === 'errors/surfaced' ? v.kind === 'outcome' : v.kind === 'requests')));
-      const chosen = relevant[0];
-      if (chosen) return { check, level, verdict: failing(level), message: chosen.message, expected: chosen.expected, actual: chosen.actual };
+      const crash = found.find((v) => v.kind === 'crash');
+      if (crash) return { check, level, verdict: failing(level), message: crash.message, expected: crash.expected, actual: crash.actual };
+      const ownedViolation = found.find((v) => v.check === check);
+      if (ownedViolation) return { check, level, verdict: failing(level), message: ownedViolation.message, expected: ownedViolation.expected, actual: ownedViolation.actual };
+      const outcome = found.find((v) => v.kind === 'outcome' && (v.check === undefined || !listed.includes(v.check)));
+      if (outcome && (check === 'errors/surfaced' || !surfacedListed)) {
+        if (check !== 'errors/surfaced' && rootCause && scenario.expect.outcome === 'success') {
+          const root = [...findingsById.values()].flat().find((f) => !f.ok);
+          return { check, level, verdict: 'skip', message: `not judged: the flow stopped at an earlier failure (${root?.id ?? 'see the failing checks'})` };
+        }
+        return { check, level, verdict: failing(level), message: outcome.message, expected: outcome.expected, actual: outcome.actual };
+      }
+      const counts = found.find((v) => v.kind === 'requests');
+      if (counts && check !== 'errors/surfaced') {
+        // Request counts are weaker evidence than a finding: a check whose requests were checked and held
+        // passes, and when another check already names the root cause, a step never reached is a skip.
+        if (own) return { check, level, verdict: 'pass', message: 'every request the server checked followed this rule' };
+        if (rootCause) return { check, level, verdict: 'skip', message: `not reached: an earlier step failed (${counts.message}: expected ${counts.expected}, got ${counts.actual})` };
+        return { check, level, verdict: failing(level), message: counts.message, expected: counts.expected, actual: counts.actual };
+      }
     }
-    return { check, level, verdict: 'pass', message: findingsById.has(check) ? 'every request the server checked followed this rule' : 'the client behaved as a correct client must' };
+    return { check, level, verdict: 'pass', message: own ? 'every request the server checked followed this rule' : 'the client behaved as a correct client must' };
   });
 }

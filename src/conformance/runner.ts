@@ -9,7 +9,7 @@ import { keyFromSeed } from '../keys/index.js';
 import { checkCatalog } from '../specs/catalog.js';
 import { assertValid } from '../specs/validate.js';
 import { applyBaseline, countsAsFailure, type Baseline, type UnexpectedPass } from './baseline.js';
-import type { CassetteOverlay } from './cassette.js';
+import { loadCassetteOverlay, type CassetteOverlay } from './cassette.js';
 import { judge, worstVerdict } from './judge.js';
 import { createOacShim } from './oac-shim.js';
 import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
@@ -103,7 +103,10 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunS
   let observations: Observation[] = [];
   const harnessErrors: string[] = [];
   try {
-    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, overlay: opts.overlayFor?.(scenario) });
+    let origin = '';
+    const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? loadCassetteOverlay(scenario.cassette, () => origin) : undefined;
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, ...(overlay ? { overlay } : {}) });
+    origin = server.origin;
     home = await prepareHome(scenario.client, { registeredSeed: secrets.seed });
     const apiKey = apiKeyFor(scenario, secrets);
     const env = clientEnvironment(process.env, {

@@ -120,7 +120,15 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     const request = toEmulatorRequest(method, target, req.headers, body);
     const role = roleOf(request.path, request.authorization);
     let reply: Reply = route(state, request);
-    const findings = flowFindings(scenario, role, request.authorization, reply.findings);
+    let findings = flowFindings(scenario, role, request.authorization, reply.findings);
+    const hostHeader = req.headers.host ?? '';
+    if (role === 'token' && hostHeader !== values['host']) {
+      // The realm named this listener under another host string (F-03) and the client followed it: that is
+      // the realm-host rule broken. Its signature covers the other name, so the signature verdict would only
+      // be an echo of the same mistake.
+      findings = findings.filter((f) => f.id !== 'registry/token-request/signature');
+      findings.push(fail('registry/realm/same-host', `the client sent its signed token request to host "${hostHeader}", not the resource host "${values['host']}"`, `host ${values['host']}`, `host ${hostHeader}`));
+    }
     if (role === 'api' && request.authorization !== undefined && scenario.flow === 'direct') {
       // Ed25519 is deterministic: the same Authorization twice means the same ts and string signed twice.
       findings.push(check('direct/fresh-ts', !seenApiAuthorizations.has(request.authorization),
@@ -248,7 +256,7 @@ function flowFindings(scenario: Scenario, role: RequestRole, authorization: stri
       fail('basic/credentials', 'no Basic credentials were sent to a server that requires them', 'Authorization: Basic <base64(user:pass)>', shape),
     ];
   }
-  if (scenario.flow === 'apikey' && !/^bearer\s+[^:\s]*$/i.test(authorization ?? '')) {
+  if (scenario.flow === 'apikey' && !/^bearer(?:\s+[^:\s]*)?$/i.test(authorization ?? '')) {
     if ((scenario.client.apiKey ?? 'absent') === 'absent') return authorization === undefined ? [] : [fail('apikey/bearer', 'no OLLAMA_API_KEY was given, yet the client sent a credential', '(no Authorization)', shape)];
     return [fail('apikey/bearer', 'OLLAMA_API_KEY was set but not sent as "Authorization: Bearer <key>"', 'Authorization: Bearer <key>', shape)];
   }

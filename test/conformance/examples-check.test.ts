@@ -47,7 +47,7 @@ describe.each(CLIENTS)('oac check --client %s', (_name, client) => {
   test('exits 0 and prints the verdict table', async () => {
     run = await check(client);
     expect(run.stderr).toContain('reports: ');
-    expect(run.stdout).toMatch(/44 scenarios, \d+ checks: \d+ pass, 0 fail, 0 non-strict, \d+ skip, 0 error → OK/);
+    expect(run.stdout).toMatch(/\d+ scenarios, \d+ checks: \d+ pass, 0 fail, 0 non-strict, \d+ skip, 0 error → OK/);
     expect(run.status).toBe(0);
   }, 120_000);
 

@@ -62,7 +62,8 @@ const OBSERVED: Record<string, Record<string, string>> = {
   'apikey/empty': { 'apikey/no-empty-bearer': 'fail', 'errors/surfaced': 'pass' },
   'apikey/golden': { 'apikey/bearer': 'pass', 'errors/surfaced': 'pass' },
   // Node's fetch drops Authorization on a cross-origin redirect (the other host gets no key).
-  'apikey/redirect-other-host': { 'apikey/origin-scoped': 'pass', 'apikey/bearer': 'pass' },
+  'apikey/redirect-other-host': { 'apikey/origin-scoped': 'pass',
+    'errors/surfaced': 'pass', 'apikey/bearer': 'pass' },
   // ResponseError carries status_code 401, which the adapter prints with the library's message.
   'apikey/revoked': { 'errors/surfaced': 'pass', 'apikey/bearer': 'pass' },
   // Userinfo stays in the host string and fetch refuses such a URL: no request at all.
@@ -149,6 +150,14 @@ describe('on the wire, against a plain test server', () => {
     expect(reqs.map((q) => `${q.method} ${q.target}`)).toEqual(['GET /api/tags']);
     expect(reqs[0]!.headers.authorization).toBe(`Bearer ${apiKey}`);
     expect(reqs[0]!.headers['user-agent']).toMatch(/^ollama-js\/0\.6\.4 \(/);
+  });
+
+  test('apikey-tags with OLLAMA_API_KEY="": the documented header goes out as a bare "Bearer" (fetch trims the space)', async () => {
+    const from = server.requests.length;
+    const r = await run(process.execPath, [ADAPTER, 'apikey-tags', server.origin], env({ OLLAMA_API_KEY: '' }), 30_000);
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    const reqs = server.requests.slice(from);
+    expect(reqs.map((q) => q.headers.authorization)).toEqual(['Bearer']);
   });
 
   test('basic-tags: userinfo in the host is never turned into Basic; fetch refuses the URL, nothing is sent, the password is not echoed', async () => {

@@ -104,11 +104,12 @@ describe('catalog.json', () => {
     expect(unknown).toEqual([]);
   });
 
-  test('a needed scenario does not exist yet (when it lands, map the mutant to it instead)', () => {
+  test('a mutant that waits for a scenario names one that does not exist yet (once it lands, the mutant maps to it)', () => {
     const scenarioIds = new Set(scenarios.map((s) => s.id));
-    const needing = catalog.mutants.filter((m) => m.needsScenario);
-    expect(needing.map((m) => m.name)).toEqual(['reused-nonce']);
-    for (const m of needing) expect({ name: m.name, exists: scenarioIds.has(m.needsScenario!.id) }).toEqual({ name: m.name, exists: false });
+    for (const m of catalog.mutants.filter((x) => x.needsScenario)) {
+      expect({ name: m.name, exists: scenarioIds.has(m.needsScenario!.id) }).toEqual({ name: m.name, exists: false });
+    }
+    expect(catalog.mutants.find((m) => m.name === 'reused-nonce')?.mustBeCaughtBy).toEqual([{ scenario: 'registry/nonce-replay', checks: ['registry/token-url/nonce-fresh'] }]);
   });
 
   test('no mutant names a scenario twice', () => {

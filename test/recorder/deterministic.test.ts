@@ -35,14 +35,14 @@ describe('record:emulated', () => {
     const shipped = Object.fromEntries(Object.keys(first).map((f) => [f, readFileSync(join('recordings', f), 'utf8')]));
     // If this fails after an intended change: run `npm run record:emulated` and review the diff of recordings/.
     expect(shipped).toEqual(first);
-  });
+  }, 120_000);
 
   test('the script (node scripts/record-emulated.mjs --check, on dist/) finds recordings/ up to date and lint-clean', () => {
     if (!existsSync('dist/recorder/index.js')) throw new Error('dist/recorder/index.js is missing: run "npm run build" first (npm test does)');
-    const run = spawnSync(process.execPath, ['scripts/record-emulated.mjs', '--check'], { encoding: 'utf8', timeout: 60_000 });
+    const run = spawnSync(process.execPath, ['scripts/record-emulated.mjs', '--check'], { encoding: 'utf8', timeout: 110_000 });
     expect({ status: run.status, stderr: run.stderr }).toEqual({ status: 0, stderr: '' });
     expect(run.stdout.trim().split('\n')).toEqual(VARIANTS.map((v) => `up to date recordings/${v.cassette}`));
-  });
+  }, 120_000);
 
   test('the script refuses an unknown argument with exit code 2', () => {
     const run = spawnSync(process.execPath, ['scripts/record-emulated.mjs', '--force'], { encoding: 'utf8', timeout: 60_000 });

@@ -3,6 +3,7 @@
  * mistakes real clients make. Positive examples come from the Go-produced golden vectors and Ollama's own
  * fixtures, not from this project's output.
  */
+import { randomBytes } from 'node:crypto';
 import { describe, test, expect } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -63,8 +64,8 @@ describe('validate / assertValid', () => {
   });
 
   test('a definition inside a schema can be named with a fragment', () => {
-    expect(validate('exec-contract#/$defs/result', { ok: true, action: 'cloud-tags', data: { models: ['gpt-oss:120b'] } })).toEqual({ ok: true, errors: [] });
-    expect(problems('exec-contract#/$defs/result', { ok: true, action: 'cloud-tags' })).toEqual([': must have property "data"']);
+    expect(validate('exec-contract#/$defs/env', { HOME: '/tmp/h', OAC_CONTRACT: 'oac-exec/1' })).toEqual({ ok: true, errors: [] });
+    expect(problems('exec-contract#/$defs/env', { OAC_CONTRACT: 'oac-exec/1' })).toEqual([': must have property "HOME"']);
   });
 
   test('an extra property is reported at its own path', () => {
@@ -133,7 +134,8 @@ describe('message schemas', () => {
   });
 
   test('apikey-request: `Bearer <key>`, never an empty Bearer', () => {
-    expect(validate('apikey-request', { authorization: 'Bearer 8f3c1e2d0a9b4c7e.AbCdEf123456' }).ok).toBe(true);
+    // Built at test time from random bytes: no literal that looks like an API key lives in the repository.
+    expect(validate('apikey-request', { authorization: `Bearer ${randomBytes(16).toString('hex')}.${randomBytes(6).toString('base64url')}` }).ok).toBe(true);
     expect(problems('apikey-request', { authorization: 'Bearer ' })[0]).toMatch(/^\/authorization: must match pattern/);
     expect(problems('apikey-request', { authorization: 'bearer' })[0]).toMatch(/^\/authorization: must match pattern/);
   });
@@ -184,7 +186,7 @@ describe("the project's own documents", () => {
       startedAt: '2026-08-22T10:00:00Z',
       finishedAt: '2026-08-22T10:00:03Z',
       config: { target: 'emulator', apiKey: '<redacted>', redacted: ['/apiKey'] },
-      client: { mode: 'exec', command: ['python3', 'client.py'], contract: 'oac-exec/1' },
+      client: { mode: 'exec', command: '/usr/bin/python3 client.py', contract: 'oac-exec/1' },
       scenarios: [
         {
           id: 'F-02',
@@ -206,18 +208,18 @@ describe("the project's own documents", () => {
     expect(problems('results', noSummary)).toEqual([': must have property "summary"']);
   });
 
-  test('exec contract: an invocation per action validates; a wrong argument shape does not', () => {
-    const env = { HOME: '/tmp/oac-home', OLLAMA_HOST: 'http://127.0.0.1:40123', OAC_CONTRACT: 'oac-exec/1', NO_PROXY: '*' };
-    const registry = { contract: 'oac-exec/1', action: 'registry-manifest', argv: ['registry-manifest', '127.0.0.1:40123/library/test:latest'], args: { model: '127.0.0.1:40123/library/test:latest', insecure: true }, env };
-    const tags = { contract: 'oac-exec/1', action: 'cloud-tags', argv: ['cloud-tags', 'http://127.0.0.1:40123'], args: { host: 'http://127.0.0.1:40123' }, env, timeoutMs: 20000 };
+  test('exec contract: an invocation per action validates; a wrong target shape, a proxy variable or a missing OLLAMA_AUTH do not', () => {
+    const env = { HOME: '/tmp/oac-home', OAC_CONTRACT: 'oac-exec/1', OAC_ACTION: 'registry-manifest' };
+    const registry = { contract: 'oac-exec/1', action: 'registry-manifest', target: 'http://127.0.0.1:40123/v2/library/llama3/manifests/latest', env, timeoutMs: 20000 };
+    const tags = { contract: 'oac-exec/1', action: 'cloud-tags', target: 'http://127.0.0.1:40123', env: { ...env, OLLAMA_AUTH: '1' }, timeoutMs: 20000 };
+    const basic = { contract: 'oac-exec/1', action: 'basic-tags', target: 'http://oac:pw@127.0.0.1:40123', env, timeoutMs: 20000 };
     expect(validate('exec-contract', registry)).toEqual({ ok: true, errors: [] });
     expect(validate('exec-contract', tags)).toEqual({ ok: true, errors: [] });
-    expect(problems('exec-contract', { ...registry, args: { host: 'http://127.0.0.1:40123' } })).toEqual([
-      '/args: must have property "model"',
-      '/args/host: is not allowed here (no such property in the schema)',
-    ]);
+    expect(validate('exec-contract', basic)).toEqual({ ok: true, errors: [] });
+    expect(problems('exec-contract', { ...registry, target: 'http://127.0.0.1:40123' })).toEqual(['/target: must match pattern "^https?://[^\\s/]+/v2/[^\\s]+/manifests/[^\\s/]+$"']);
+    expect(problems('exec-contract', { ...tags, env })).toEqual(['/env: must have property "OLLAMA_AUTH"']);
+    expect(problems('exec-contract', { ...basic, env: { ...env, https_proxy: 'http://proxy:3128' } })).toEqual(['/env: must NOT be valid', '/env: property name must be valid']);
     expect(problems('exec-contract', { ...tags, action: 'cloud-chat' })[0]).toMatch(/^\/action: must be one of/);
-    expect(problems('exec-contract#/$defs/result', { ok: false, action: 'cloud-tags' })).toEqual([': must have property "error"']);
   });
 
   test('scenario: an unknown mutation op and a mistyped status are reported where they are', () => {

@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+/**
+ * Runs `oac check` (the built CLI) against every client this repository ships, reads each results.json
+ * and prints one Markdown compatibility table (scripts/compat-table-lib.mjs builds it).
+ *
+ *   node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients reference,ollama-js]
+ *
+ * --write FILE replaces the text between <!-- compat-table:start --> and <!-- compat-table:end --> in
+ * FILE (nothing else in it changes); without the markers it fails and writes nothing. Needs dist/
+ * (`npm run build`). Clients run one after another, each with `--jobs N` scenarios in parallel (default
+ * 2), so a slow client cannot time out because another one is busy. Exit 0 whatever the verdicts are:
+ * the table is the result. Exit 1 when a client's check could not produce a valid results.json.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildCompatTable, replaceBetweenMarkers } from './compat-table-lib.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'dist', 'cli', 'main.js');
+
+/** The clients, in column order; commands run from the repository root, as the README shows them. */
+export const CLIENTS = [
+  { name: 'reference', command: 'oac client' },
+  { name: 'Go', command: 'examples/go/run.sh' },
+  { name: 'Python', command: '/usr/bin/python3 examples/python/client.py' },
+  { name: 'shell', command: 'examples/shell/client.sh' },
+  { name: 'ollama-js', command: 'node examples/ollama-js/client.mjs' },
+];
+
+function fail(message) {
+  process.stderr.write(`compat-table: ${message}\n`);
+  process.exit(1);
+}
+
+function parseArgs(argv) {
+  const opts = { jobs: 2, write: undefined, clients: CLIENTS };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined) usage(`${arg} needs a value`);
+      return v;
+    };
+    if (arg === '--write') opts.write = resolve(value());
+    else if (arg === '--jobs') {
+      opts.jobs = Number(value());
+      if (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1) usage(`--jobs must be a whole number ≥ 1, got ${argv[i]}`);
+    } else if (arg === '--clients') {
+      const wanted = value().split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = wanted.filter((w) => !CLIENTS.some((c) => c.name.toLowerCase() === w.toLowerCase()));
+      if (unknown.length > 0) usage(`unknown client ${unknown.join(', ')}: choose from ${CLIENTS.map((c) => c.name).join(', ')}`);
+      opts.clients = CLIENTS.filter((c) => wanted.some((w) => w.toLowerCase() === c.name.toLowerCase()));
+    } else if (arg === '--help' || arg === '-h') {
+      process.stdout.write('usage: node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients name,name]\n');
+      process.exit(0);
+    } else usage(`unknown argument ${arg}`);
+  }
+  return opts;
+}
+
+function usage(message) {
+  process.stderr.write(`compat-table: ${message}\n`);
+  process.exit(2);
+}
+
+/** `oac check` for one client; resolves with its exit code (0 and 1 are both verdicts, anything else is not). */
+function runCheck(client, reportDir, jobs) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [CLI, 'check', '--client', client.command, '--report-dir', reportDir, '--jobs', String(jobs)], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const err = [];
+    child.stderr.on('data', (c) => err.push(c));
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolvePromise({ code, signal, stderr: Buffer.concat(err).toString('utf8') }));
+  });
+}
+
+async function loadValidator() {
+  const { assertValid } = await import(join(ROOT, 'dist', 'specs', 'validate.js'));
+  return assertValid;
+}
+
+async function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  if (!existsSync(CLI)) fail(`${CLI} is missing: run "npm run build" first`);
+  // Fail on missing markers before spending minutes on the clients.
+  if (opts.write !== undefined) {
+    if (!existsSync(opts.write)) fail(`${opts.write} does not exist`);
+    replaceBetweenMarkers(readFileSync(opts.write, 'utf8'), '', opts.write);
+  }
+  const assertValid = await loadValidator();
+  const checkOrder = JSON.parse(readFileSync(join(ROOT, 'specs', 'checks.json'), 'utf8')).checks.map((c) => c.id);
+  const work = mkdtempSync(join(tmpdir(), 'oac-compat-'));
+  const columns = [];
+  try {
+    for (const client of opts.clients) {
+      const dir = join(work, client.name);
+      const started = Date.now();
+      process.stderr.write(`compat-table: ${client.name}: oac check --client '${client.command}' --jobs ${opts.jobs} … `);
+      const run = await runCheck(client, dir, opts.jobs);
+      process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code ?? run.signal}\n`);
+      const file = join(dir, 'results.json');
+      if ((run.code !== 0 && run.code !== 1) || !existsSync(file)) {
+        const last = run.stderr.trim().split('\n').at(-1) ?? '';
+        fail(`oac check for ${client.name} ended with ${run.code === null ? `signal ${run.signal}` : `exit ${run.code}`} and ${existsSync(file) ? 'a' : 'no'} results.json: ${last}`);
+      }
+      const results = JSON.parse(readFileSync(file, 'utf8'));
+      assertValid('results', results, `${client.name} results.json`);
+      columns.push({ name: client.name, results });
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+  const table = buildCompatTable(columns, { checkOrder });
+  const commands = opts.clients.map((c) => `${c.name}: \`${c.command}\``).join(' · ');
+  const version = columns[0].results.tool;
+  const text = `${table}\nClients: ${commands}. Generated by \`npm run compat-table\` (ollama-auth-conformance ${version.version}, checks ${version.checksVersion ?? '?'}).\n`;
+  if (opts.write !== undefined) {
+    writeFileSync(opts.write, replaceBetweenMarkers(readFileSync(opts.write, 'utf8'), text, opts.write));
+    process.stderr.write(`compat-table: table written between the markers in ${opts.write}\n`);
+  }
+  process.stdout.write(text);
+}
+
+main().catch((err) => fail(err instanceof Error ? err.message : String(err)));
