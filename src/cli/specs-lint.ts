@@ -26,7 +26,7 @@ export function formatProblem(p: LintProblem): string {
 export function runSpecsLint(dir: string, write: (line: string) => void, recordingsDir?: string): number {
   const { problems, counts } = lintSpecsDetailed(dir, recordingsDir === undefined ? {} : { recordingsDir });
   if (problems.length === 0) {
-    write(`ok: ${counts.schemas} schemas, ${counts.checks} checks, ${counts.vectors} vectors, ${counts.scenarios} scenarios`);
+    write(`ok: ${counts.schemas} schemas, ${counts.checks} checks, ${counts.vectors} vectors, ${counts.scenarios} scenarios, ${counts.cassettes ?? 0} cassettes`);
     return 0;
   }
   for (const p of problems) write(formatProblem(p));

@@ -4,9 +4,10 @@
  * schema, and every cross-reference (check ids, error codes, cassettes) points at something that exists.
  * Problems are collected, never thrown, so one run reports all of them with file and JSON pointer.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { OacError } from '../errors.js';
+import { lintRecordings } from '../recorder/lint.js';
 import { listJsonFiles, readJsonFile, SpecSyntaxError } from './load.js';
 import { SCHEMA_DIALECT, SCHEMA_NAMES, schemaId, schemaNameOfFile, SpecValidator, type ValidationProblem } from './validate.js';
 
@@ -27,6 +28,8 @@ export interface LintCounts {
   vectors: number;
   mustFail: number;
   scenarios: number;
+  /** HAR cassettes under recordings/ (linted with the recorder's rules: structure, provenance, secret scan). */
+  cassettes?: number;
 }
 
 export interface LintResult {
@@ -230,5 +233,15 @@ export function lintSpecsDetailed(dir: string, opts: LintOptions = {}): LintResu
     }
   }
 
+  // ---- cassettes: structure, provenance schema, redaction manifest and the strict secret scan
+  if (existsSync(recordingsDir)) {
+    for (const p of lintRecordings(recordingsDir, 'recordings')) problems.push({ file: p.file, path: p.path, message: p.message });
+    counts.cassettes = countCassettes(recordingsDir);
+  }
+
   return { problems, counts };
+}
+
+function countCassettes(dir: string): number {
+  return readdirSync(dir, { withFileTypes: true }).reduce((n, e) => n + (e.isDirectory() ? countCassettes(join(dir, e.name)) : e.name.endsWith('.har') ? 1 : 0), 0);
 }

@@ -31,7 +31,7 @@ afterAll(() => {
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 
-describe('files as initializeKeypair writes them', () => {
+describe('files as initializeKeypair writes them (keys/generate-modes)', () => {
   test('paths, modes 0755 / 0600 / 0644, and created: true', () => {
     const home = newHome();
     const result = generateOllamaKey({ home });
@@ -89,7 +89,7 @@ describe('files as initializeKeypair writes them', () => {
   });
 });
 
-describe('never overwrites', () => {
+describe('never overwrites (keys/no-overwrite)', () => {
   test('an existing private key: key/exists naming it, contents unchanged, no .pub written', () => {
     const home = newHome();
     const dir = path.join(home, '.ollama');

@@ -41,7 +41,7 @@ describe('signed strings', () => {
   });
 });
 
-describe('sign-in URL', () => {
+describe('sign-in URL (direct/signin-url)', () => {
   test('reproduces the golden connect URL', () => {
     const line = golden.key.id_ed25519_pub_contents.trimEnd();
     expect(buildSigninUrl('my-host', line)).toBe(golden.signin_url);

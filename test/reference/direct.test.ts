@@ -189,7 +189,7 @@ describe('direct signing: streaming chat', () => {
     expect(err.message).toContain('line 2 of the stream is not JSON');
   });
 
-  test('an error status with an EMPTY body is still an error (ERR-02; Ollama\'s stream returns nil)', async () => {
+  test('an error status with an EMPTY body is still an error (errors/stream-empty-body, ERR-02; Ollama\'s stream returns nil)', async () => {
     const server = await pool.plain(() => ({ status: 500 }));
     const err = await rejection(chat(server.origin, key, { model: 'm' }, { stream: true }), 'direct/http-error');
     expect(err.message).toBe('500');

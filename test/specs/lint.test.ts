@@ -4,7 +4,7 @@
  * report unrelated problems.
  */
 import { describe, test, expect, beforeEach, afterEach } from '@jest/globals';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -31,7 +31,8 @@ beforeEach(() => {
   work = mkdtempSync(join(tmpdir(), 'oac-specs-lint-'));
   dir = join(work, 'specs');
   cpSync(specsDir(), dir, { recursive: true });
-  mkdirSync(join(work, 'recordings'));
+  // The shipped cassettes come along: scenarios name them and the lint checks them too.
+  cpSync(join(specsDir(), '..', 'recordings'), join(work, 'recordings'), { recursive: true });
 });
 
 afterEach(() => {
@@ -144,11 +145,10 @@ describe('lintSpecs on broken copies', () => {
 
   test('a scenario naming a cassette that is not under recordings/ is reported at /cassette', () => {
     const scenario = readJson('scenarios/F-08-token-401-empty.json');
-    scenario['cassette'] = 'registry/pull-manifest.har';
+    scenario['cassette'] = 'registry/not-recorded.har';
     writeJson('scenarios/F-08-token-401-empty.json', scenario);
-    expect(summary(lintSpecs(dir))).toEqual([`scenarios/F-08-token-401-empty.json: /cassette: no such cassette: ${join(work, 'recordings', 'registry', 'pull-manifest.har')}`]);
-    mkdirSync(join(work, 'recordings', 'registry'));
-    writeFileSync(join(work, 'recordings', 'registry', 'pull-manifest.har'), '{"log":{}}');
+    expect(summary(lintSpecs(dir))).toEqual([`scenarios/F-08-token-401-empty.json: /cassette: no such cassette: ${join(work, 'recordings', 'registry', 'not-recorded.har')}`]);
+    cpSync(join(work, 'recordings', 'registry', 'pull-manifest.har'), join(work, 'recordings', 'registry', 'not-recorded.har'));
     expect(lintSpecs(dir)).toEqual([]);
   });
 
@@ -175,7 +175,7 @@ describe('oac specs lint', () => {
   test('prints one ok line and returns 0 on the repository', () => {
     const out: string[] = [];
     expect(runSpecsLint(specsDir(), (l) => out.push(l))).toBe(0);
-    expect(out).toEqual([expect.stringMatching(/^ok: \d+ schemas, \d+ checks, \d+ vectors, \d+ scenarios$/)]);
+    expect(out).toEqual([expect.stringMatching(/^ok: \d+ schemas, \d+ checks, \d+ vectors, \d+ scenarios, \d+ cassettes$/)]);
   });
 
   test('prints `file: /json/path: message` per problem and returns 1', () => {
@@ -217,3 +217,15 @@ function expectedJsonMessage(text: string): string {
   }
   throw new Error('expected invalid JSON');
 }
+
+test('a cassette with a planted secret is reported by oac specs lint with its file and JSON path', () => {
+  const file = join(work, 'recordings', 'direct', 'tags.har');
+  const har = JSON.parse(readFileSync(file, 'utf8')) as { log: { entries: { request: { headers: { name: string; value: string }[] } }[] } };
+  const field = 'AAAAC3NzaC1lZDI1NTE5AAAAI' + 'B'.repeat(43);
+  har.log.entries[0]!.request.headers.push({ name: 'authorization', value: `${field}:${'A'.repeat(86)}==` });
+  writeFileSync(file, JSON.stringify(har, null, 2));
+  const problems = lintSpecs(dir);
+  expect(problems.length).toBeGreaterThan(0);
+  expect(problems.every((p) => p.file === 'recordings/direct/tags.har')).toBe(true);
+  expect(problems.some((p) => p.path.startsWith('/log/entries/0/request/headers/'))).toBe(true);
+});
