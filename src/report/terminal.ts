@@ -80,7 +80,11 @@ function expand(v: Verdict, scenario: ReportScenario, scrub: (s: string) => stri
 
 function renderScenario(scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
   const lines = [`${label(scenarioVerdict(scenario), color)} ${paint(scenario.id, 'bold', color)}  ${printable(scrub(scenario.title))}`];
-  for (const v of reportVerdicts(scenario)) {
+  const verdicts = reportVerdicts(scenario);
+  // Passing checks share one line (a table of 300 PASS rows hides the few that matter); the rest are expanded.
+  const passed = verdicts.filter((v) => v.verdict === 'pass' && !v.expectedFailure).map((v) => v.check);
+  if (passed.length > 0) lines.push(`    ${label('pass', color)} ${passed.join(', ')}`);
+  for (const v of verdicts.filter((x) => x.verdict !== 'pass' || x.expectedFailure)) {
     const baseline = v.expectedFailure ? ' [expected failure: in the baseline]' : '';
     const level = v.verdict === 'pass' || v.verdict === 'skip' ? '' : ` (${v.level})`;
     const message = v.verdict === 'pass' ? '' : `  ${printable(scrub(v.message).replace(/\s*\n\s*/g, ' '))}`;
