@@ -38,6 +38,21 @@ function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
+/** The JSON of a directly signed request, in both header forms Ollama emits (raw and `Bearer`). */
+function printDirect(flavour: string, method: string, ts: number, built: { url: string; signedString: string }, key: OllamaKey): void {
+  const signature = key.sign(built.signedString);
+  print({
+    flavour,
+    method,
+    ts,
+    url: built.url,
+    signedString: built.signedString,
+    authorization: formatAuthorization(key.publicKeyField, signature, 'raw'),
+    authorizationBearerForm: formatAuthorization(key.publicKeyField, signature, 'bearer'),
+    publicKey: key.authorizedKeyLine,
+  });
+}
+
 interface RegistryArgs extends CommonArgs {
   realm: string;
   service: string;
@@ -100,18 +115,7 @@ const direct: CommandModule<object, DirectArgs> = {
     const key = loadKey(args);
     const ts = tsOf(args);
     const method = args.method.toUpperCase();
-    const built = buildDirectRequest(method, args.base, args.path, ts);
-    const signature = key.sign(built.signedString);
-    print({
-      flavour: 'direct-path-ts',
-      method,
-      ts,
-      url: built.url,
-      signedString: built.signedString,
-      authorization: formatAuthorization(key.publicKeyField, signature, 'raw'),
-      authorizationBearerForm: formatAuthorization(key.publicKeyField, signature, 'bearer'),
-      publicKey: key.authorizedKeyLine,
-    });
+    printDirect('direct-path-ts', method, ts, buildDirectRequest(method, args.base, args.path, ts), key);
   },
 };
 
@@ -131,18 +135,7 @@ const requestUri: CommandModule<object, RequestUriArgs> = {
     const key = loadKey(args);
     const ts = tsOf(args);
     const method = args.method.toUpperCase();
-    const built = buildRequestUriRequest(method, args.url, ts);
-    const signature = key.sign(built.signedString);
-    print({
-      flavour: 'direct-request-uri',
-      method,
-      ts,
-      url: built.url,
-      signedString: built.signedString,
-      authorization: formatAuthorization(key.publicKeyField, signature, 'raw'),
-      authorizationBearerForm: formatAuthorization(key.publicKeyField, signature, 'bearer'),
-      publicKey: key.authorizedKeyLine,
-    });
+    printDirect('direct-request-uri', method, ts, buildRequestUriRequest(method, args.url, ts), key);
   },
 };
 

@@ -31,11 +31,10 @@ export function goPathEscape(s: string): string {
 }
 
 /**
- * Go `url.QueryUnescape`: `+` → space, `%XX` decoded; a malformed escape is an error, as in Go.
- * Works on UTF-8 bytes like Go. One known difference: Go keeps a decoded byte sequence that is not
- * valid UTF-8 (`%FF`) as is, while a JS string cannot; such values come back as U+FFFD.
+ * Go's `url.unescape`: decode `%XX` (a malformed escape is an error, as in Go) over UTF-8 bytes; in query
+ * mode `+` also becomes a space. Path mode keeps `+`.
  */
-export function goQueryUnescape(s: string): string {
+function unescapeBytes(s: string, plusAsSpace: boolean): Buffer {
   const bytes = Buffer.from(s, 'utf8');
   const out: number[] = [];
   for (let i = 0; i < bytes.length; i++) {
@@ -48,10 +47,18 @@ export function goQueryUnescape(s: string): string {
       out.push(parseInt(hex, 16));
       i += 2;
     } else {
-      out.push(byte === 0x2b /* + */ ? 0x20 : byte);
+      out.push(plusAsSpace && byte === 0x2b /* + */ ? 0x20 : byte);
     }
   }
-  return Buffer.from(out).toString('utf8');
+  return Buffer.from(out);
+}
+
+/**
+ * Go `url.QueryUnescape`. One known difference: Go keeps a decoded byte sequence that is not valid
+ * UTF-8 (`%FF`) as is, while a JS string cannot; such values come back as U+FFFD.
+ */
+export function goQueryUnescape(s: string): string {
+  return unescapeBytes(s, true).toString('utf8');
 }
 
 /** An ordered multimap, as Go's `url.Values` (map[string][]string) behaves for one key's values. */
@@ -126,25 +133,6 @@ function pathByteNeedsEscape(byte: number): boolean {
   return !(byte < 0x80 && (UNRESERVED.test(ch) || '$&+,/:;=@'.includes(ch)));
 }
 
-/** Go `url.unescape(s, encodePath)`: decode `%XX` (a malformed one is an error) and keep `+` as is. */
-function unescapePathBytes(raw: string): Buffer {
-  const out: number[] = [];
-  const bytes = Buffer.from(raw, 'utf8');
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] === 0x25 /* % */) {
-      const hex = bytes.subarray(i + 1, i + 3).toString('latin1');
-      if (!/^[0-9A-Fa-f]{2}$/.test(hex)) {
-        throw new ProtocolError('url/bad-escape', `invalid URL escape "${bytes.subarray(i, i + 3).toString('latin1')}" in ${JSON.stringify(raw)}`);
-      }
-      out.push(parseInt(hex, 16));
-      i += 2;
-    } else {
-      out.push(bytes[i]!);
-    }
-  }
-  return Buffer.from(out);
-}
-
 function escapePathBytes(bytes: Buffer): string {
   let out = '';
   for (const byte of bytes) out += pathByteNeedsEscape(byte) ? '%' + byte.toString(16).toUpperCase().padStart(2, '0') : String.fromCharCode(byte);
@@ -166,7 +154,7 @@ function validEncodedPath(raw: string): boolean {
  * already a valid encoding is kept as written; otherwise Go escapes the decoded bytes.
  */
 function goEscapedPath(raw: string): string {
-  const decoded = unescapePathBytes(raw);
+  const decoded = unescapeBytes(raw, false);
   const escaped = escapePathBytes(decoded);
   if (raw === escaped || validEncodedPath(raw)) return raw;
   if (decoded.toString('latin1') === '*') return '*';
