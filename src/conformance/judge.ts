@@ -203,7 +203,11 @@ export function judge(input: JudgeInput): Verdict[] {
   const surfacedListed = listed.includes('errors/surfaced');
 
   const rootCause = [...findingsById.values()].some((list) => list.some((f) => !f.ok));
-  const ids = [...new Set([...listed, ...findingsById.keys()])];
+  // Failing loudly is its own rule: in a scenario whose correct outcome is failure, a client that exits 0
+  // or says nothing breaks errors/surfaced, listed or not, never the protocol rule the scenario is about.
+  const failureScenario = scenario.expect.outcome === 'failure';
+  const decided = failureScenario && !surfacedListed && found.some((v) => v.kind === 'outcome') ? [...listed, 'errors/surfaced'] : listed;
+  const ids = [...new Set([...decided, ...findingsById.keys()])];
   return ids.map((check): Verdict => {
     const level = levelOf(catalog, check);
     const own = findingsById.get(check);
@@ -211,13 +215,13 @@ export function judge(input: JudgeInput): Verdict[] {
     if (bad) {
       return { check, level, verdict: failing(level), message: bad.message, ...(bad.expected !== undefined ? { expected: bad.expected } : {}), ...(bad.actual !== undefined ? { actual: bad.actual } : {}) };
     }
-    if (listed.includes(check)) {
+    if (decided.includes(check)) {
       const crash = found.find((v) => v.kind === 'crash');
       if (crash) return { check, level, verdict: failing(level), message: crash.message, expected: crash.expected, actual: crash.actual };
       const ownedViolation = found.find((v) => v.check === check);
       if (ownedViolation) return { check, level, verdict: failing(level), message: ownedViolation.message, expected: ownedViolation.expected, actual: ownedViolation.actual };
       const outcome = found.find((v) => v.kind === 'outcome' && (v.check === undefined || !listed.includes(v.check)));
-      if (outcome && (check === 'errors/surfaced' || !surfacedListed)) {
+      if (outcome && (check === 'errors/surfaced' || (!failureScenario && !surfacedListed))) {
         if (check !== 'errors/surfaced' && rootCause && scenario.expect.outcome === 'success') {
           const root = [...findingsById.values()].flat().find((f) => !f.ok);
           return { check, level, verdict: 'skip', message: `not judged: the flow stopped at an earlier failure (${root?.id ?? 'see the failing checks'})` };

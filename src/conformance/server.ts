@@ -71,6 +71,15 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     now: () => baseNow() + clockOffsetMs,
   }, () => origin);
 
+  // With TLS the same port also answers plain http (downgrade scenarios): a second view of the same
+  // emulator whose origin is the http:// name, so signatures are rebuilt from the URL the client used.
+  const httpState: EmulatorState | undefined = tls ? resolveOptions({
+    tsWindowSeconds: opts.tsWindowSeconds ?? 7200,
+    authorizedKeys: [opts.registeredKey],
+    apiKeys: [opts.apiKey],
+    basic: opts.basic,
+    now: () => baseNow() + clockOffsetMs,
+  }, () => origin.replace(/^https:/, 'http:')) : undefined;
   const counts = new Map<MutationTarget, number>();
   const seenApiAuthorizations = new Set<string>();
   let redirectsSent = 0;
@@ -120,7 +129,8 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     const body = (await readBody(req)) ?? Buffer.alloc(0);
     const request = toEmulatorRequest(method, target, req.headers, body);
     const role = roleOf(request.path, request.authorization);
-    let reply: Reply = route(state, request);
+    // On the dual-protocol port a request over plain http was signed for the http:// origin it used.
+    let reply: Reply = route(via === 'http' && httpState ? httpState : state, request);
     // A request that follows one of our own redirects may rightly carry no credential (it was dropped on purpose).
     const afterRedirect = redirectsSent > 0 && request.authorization === undefined;
     let findings = afterRedirect && role === 'api' ? [] : flowFindings(scenario, role, request.authorization, reply.findings);
