@@ -18,7 +18,6 @@ Exit codes: 0 with the body on stdout; 1 with `Error: <err>` on stderr (cobra.Ch
 for the actions the Go client has no code for; 125 when client.py changed under an edit (never a verdict).
 """
 import base64
-import hashlib
 import json
 import os
 import platform
@@ -68,9 +67,9 @@ class Composition:
         self.client = client
         self.edits = {}  # function name -> [(old, new)], in order of application
 
-    def mutant(self, name, only=None):
-        """Takes mutant `name` of the zoo: its patch() edits are recorded (restricted to the functions in
-        `only` when given); whatever it installs by itself (a whole replacement function) is installed now."""
+    def mutant(self, name):
+        """Takes mutant `name` of the zoo: its patch() edits are recorded; whatever it installs by itself (a
+        whole replacement function, like legacy-substring-parser's parser) is installed now."""
         recorded = []
         real_patch = mutants.patch
         mutants.patch = lambda client, fn_name, *edits: recorded.append((fn_name, edits))
@@ -79,8 +78,7 @@ class Composition:
         finally:
             mutants.patch = real_patch
         for fn_name, edits in recorded:
-            if only is None or fn_name in only:
-                self.edit(fn_name, *edits)
+            self.edit(fn_name, *edits)
 
     def edit(self, fn_name, *edits):
         self.edits.setdefault(fn_name, []).extend(edits)
@@ -145,7 +143,7 @@ class GoJSONError(Exception):
 
 def _json_syntax(text):
     """encoding/json checkValid (scanner.go): None, or Go's message for the first syntax error."""
-    n, i = len(text), 0
+    n = len(text)
     ws = " \t\r\n"
 
     def bad(j, context):
@@ -302,9 +300,11 @@ def go_unmarshal(body, type_name, fields):
     returned). Nested values are not type-checked (no caller here reads them)."""
     text = body.decode("utf-8", "surrogateescape")
     try:
-        _json_syntax(text)
+        _json_syntax(body.decode("latin-1"))  # Go's scanner reads bytes: a bad byte is quoted as rune(byte)
     except GoJSONError as e:
         return {}, str(e)
+    except RecursionError:
+        return {}, "exceeded max depth"  # Go's scanner stops at 10000 levels; Python's stack sooner
     doc = json.loads(text, object_pairs_hook=_Object, parse_float=_Number, parse_int=_Number, parse_constant=_Number)
     if doc is None:
         return {}, None
