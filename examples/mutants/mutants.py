@@ -349,15 +349,17 @@ def retry_loop(client):
     ))
 
 
-@mutant("empty-token-unauthenticated-retry")
-def empty_token_unauthenticated_retry(client):
+@mutant("empty-token-empty-bearer")
+def empty_token_empty_bearer(client):
     """A token response without a usable token (`{}`, `{"token":""}`) is accepted as the empty token, and
-    the original request is retried WITHOUT any Authorization; the second 401 then ends in
-    `unauthorized: access denied`.
+    the retry is built the naive way, `"Bearer " + token`: it sends `Authorization: Bearer` with an empty
+    credential (the second 401 then ends in `unauthorized: access denied`).
 
-    Source: Ollama's own behaviour: server/auth.go@fb30760 L94-99 json.Unmarshal into api.TokenResponse
-    accepts both silently, and server/images.go L1385-1390 makeRequest only sets Bearer when
-    Token != "". PROTOCOL.md §1.5, REG-12, F-11. Check registry/token-response/empty-token (SHOULD).
+    Source: the naive reading of REG-12 (PROTOCOL.md §1.5, F-11); ANCHORS.md §3c "Never send
+    `Authorization: Bearer ` with an empty credential". Ollama's own client accepts the empty token too
+    but sends no Authorization at all on the retry (server/images.go@fb30760 L1385-1390), which is its
+    documented gap in examples/ollama-profile/. Checks apikey/no-empty-bearer (MUST) and
+    registry/token-response/empty-token (SHOULD).
     """
     patch(client, "parse_token_response", (
         '        if not token:\n'
@@ -366,10 +368,6 @@ def empty_token_unauthenticated_retry(client):
         '    raise Failure("token endpoint answered %d without a token: %s" % (res.status, res.text()))\n',
         '        return token or ""\n'
         '    return ""\n',
-    ))
-    patch(client, "registry_manifest", (
-        'retry = send("GET", resource_url, dict(headers, Authorization="Bearer " + token))',
-        'retry = send("GET", resource_url, dict(headers, Authorization="Bearer " + token) if token != "" else headers)',
     ))
 
 

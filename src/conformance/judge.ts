@@ -161,7 +161,7 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
   };
   for (const [name, bound] of Object.entries(expect.requests ?? {}) as [keyof typeof counts, Bound][]) {
     if (!within(bound, counts[name])) {
-      out.push({ kind: 'requests', message: `${name === 'otherHost' ? 'requests to another host' : name} out of bounds`, expected: describeBound(bound), actual: String(counts[name]) });
+      out.push({ kind: 'requests', ...(bound.check ? { check: bound.check } : {}), message: `${name === 'otherHost' ? 'requests to another host' : name} out of bounds`, expected: describeBound(bound), actual: String(counts[name]) });
     }
   }
   return out;
@@ -206,7 +206,9 @@ export function judge(input: JudgeInput): Verdict[] {
   // Failing loudly is its own rule: in a scenario whose correct outcome is failure, a client that exits 0
   // or says nothing breaks errors/surfaced, listed or not, never the protocol rule the scenario is about.
   const failureScenario = scenario.expect.outcome === 'failure';
-  const decided = failureScenario && !surfacedListed && found.some((v) => v.kind === 'outcome') ? [...listed, 'errors/surfaced'] : listed;
+  // When every rule the scenario decides is a SHOULD, exiting 0 is that SHOULD not followed, not a MUST broken.
+  const mustScenario = listed.some((c) => levelOf(catalog, c) === 'MUST');
+  const decided = failureScenario && mustScenario && !surfacedListed && found.some((v) => v.kind === 'outcome') ? [...listed, 'errors/surfaced'] : listed;
   const ids = [...new Set([...decided, ...findingsById.keys()])];
   return ids.map((check): Verdict => {
     const level = levelOf(catalog, check);
@@ -228,7 +230,7 @@ export function judge(input: JudgeInput): Verdict[] {
         }
         return { check, level, verdict: failing(level), message: outcome.message, expected: outcome.expected, actual: outcome.actual };
       }
-      const counts = found.find((v) => v.kind === 'requests');
+      const counts = found.find((v) => v.kind === 'requests' && v.check === undefined);
       if (counts && check !== 'errors/surfaced') {
         // Request counts are weaker evidence than a finding: a check whose requests were checked and held
         // passes, and when another check already names the root cause, a step never reached is a skip.

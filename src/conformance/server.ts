@@ -135,6 +135,12 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     const afterRedirect = redirectsSent > 0 && request.authorization === undefined;
     let findings = afterRedirect && role === 'api' ? [] : flowFindings(scenario, role, request.authorization, reply.findings);
     const hostHeader = req.headers.host ?? '';
+    if (request.authorization !== undefined && /^(bearer\s*)?[A-Za-z0-9+/=]+:/i.test(request.authorization) && !['present', 'unregistered'].includes(scenario.client.key)) {
+      findings.push(fail('keys/bad-key-no-request', `the key file is ${scenario.client.key}, yet the client sent a signed request`, 'no signed request (fail before any I/O)', credentialShape(request.authorization)));
+    }
+    if (role === 'resource' && request.authorization !== undefined && /^bearer\s*$/i.test(request.authorization)) {
+      findings.push(fail('apikey/no-empty-bearer', 'the client sent "Authorization: Bearer" with an empty credential', 'a token, or no Authorization at all', credentialShape(request.authorization)));
+    }
     if (role === 'token' && hostHeader !== values['host']) {
       // The realm named this listener under another host string (F-03) and the client followed it: that is
       // the realm-host rule broken. Its signature covers the other name, so the signature verdict would only

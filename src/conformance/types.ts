@@ -51,6 +51,8 @@ export interface Bound {
   min?: number;
   max?: number;
   exactly?: number;
+  /** The check this bound decides (otherwise: the listed checks without evidence of their own). */
+  check?: string;
 }
 
 export interface Expectation {
