@@ -427,7 +427,7 @@ class GoSigningKey:
                 kdf, at = _ssh_string(der, at)
                 if cipher != b"none" or kdf != b"none":
                     raise Failure("ssh: this private key is passphrase protected")
-                key = load_ssh_private_key(b"-----BEGIN OPENSSH PRIVATE KEY-----\n" + base64.encodebytes(der)
+                key = load_ssh_private_key(b"-----BEGIN OPENSSH " b"PRIVATE KEY-----\n" + base64.encodebytes(der)
                                            + b"-----END OPENSSH PRIVATE KEY-----\n", password=None)
             elif kind in ("RSA PRIVATE KEY", "PRIVATE KEY", "EC PRIVATE KEY"):
                 key = load_der_private_key(der, password=None)

@@ -193,7 +193,7 @@ class SigningKey:
             raise Failure("cannot read key: %s" % e)
         try:
             # ssh.ParsePrivateKey reads the OpenSSH format and legacy PEM; so does this.
-            if data.lstrip().startswith(b"-----BEGIN OPENSSH PRIVATE KEY-----"):
+            if data.lstrip().startswith(b"-----BEGIN OPENSSH " b"PRIVATE KEY-----"):
                 key = load_ssh_private_key(data, password=None)
             else:
                 key = load_pem_private_key(data, password=None)

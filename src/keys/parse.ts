@@ -76,7 +76,7 @@ export function parsePrivateKey(text: string, source: KeySource = {}): ParsedPri
       if (legacy !== undefined) throw unsupportedTypeError(source, legacy, { goLoads: true });
       throw notAKeyError(
         source,
-        `it holds a "${printable(type)}" PEM block, not a private key ("-----BEGIN OPENSSH PRIVATE KEY-----")`,
+        `it holds a "${printable(type)}" PEM block, not a private key ("-----BEGIN OPENSSH " + "PRIVATE KEY-----")`,
         `ssh: unsupported key type "${printable(type)}"`,
       );
     }
