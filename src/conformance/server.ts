@@ -6,14 +6,15 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
-import { HarnessError } from '../errors.js';
+import { HarnessError, ProtocolError } from '../errors.js';
 import { readBody, route, send } from '../emulator/server.js';
 import { resolveOptions, type EmulatorState } from '../emulator/options.js';
 import { toEmulatorRequest } from '../emulator/request.js';
 import { redactHeaders } from '../emulator/events.js';
 import { matchResource } from '../emulator/registry.js';
 import { generateClientCert, generateThrowawayCert, type ClientCertFiles, type ThrowawayCert } from '../emulator/tls-cert.js';
-import { formatChallenge } from '../protocol/challenge.js';
+import { formatChallenge, parseBearerChallenge } from '../protocol/challenge.js';
+import { checkTokenUrl } from '../protocol/token-url.js';
 import { credentialShape } from '../protocol/authorization.js';
 import { check, fail, type Finding } from '../protocol/findings.js';
 import { buildTokenResponse } from '../protocol/token-response.js';
@@ -83,6 +84,8 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   const counts = new Map<MutationTarget, number>();
   const seenApiAuthorizations = new Set<string>();
   let redirectsSent = 0;
+  /** The WWW-Authenticate field values last sent, as the client saw them. */
+  let lastChallenge: string[] | undefined;
   let seq = 0;
   const observe = (o: Omit<Observation, 'seq'>): void => {
     observations.push({ seq: seq++, ...o });
@@ -141,6 +144,15 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     if (role === 'resource' && request.authorization !== undefined && /^bearer\s*$/i.test(request.authorization)) {
       findings.push(fail('apikey/no-empty-bearer', 'the client sent "Authorization: Bearer" with an empty credential', 'a token, or no Authorization at all', credentialShape(request.authorization)));
     }
+    if (role === 'token' && lastChallenge !== undefined) {
+      // The scope the client was actually challenged with (after the scenario's mutation): one scope
+      // parameter per space-separated scope, in order (several-scopes scenarios depend on it).
+      const scope = challengedScope(lastChallenge);
+      if (scope !== undefined) {
+        findings = findings.filter((f) => f.id !== 'registry/token-url/scope-per-item');
+        findings.push(...checkTokenUrl(`${values['origin']}${target}`, { realm: state.realm(), scope }).filter((f) => f.id === 'registry/token-url/scope-per-item'));
+      }
+    }
     if (role === 'token' && hostHeader !== values['host']) {
       // The realm named this listener under another host string (F-03) and the client followed it: that is
       // the realm-host rule broken. Its signature covers the other name, so the signature verdict would only
@@ -160,6 +172,10 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     if (opts.overlay) reply = opts.overlay.apply(role, reply);
     const outgoing = fromReply(reply);
     const mutated = mutate(outgoing, targetOf(role), { ...values, token: issuedToken(role, reply) });
+    if (role === 'challenge' || role === 'resource') {
+      const sent = outgoing.headers.filter(([n]) => n.toLowerCase() === 'www-authenticate').map(([, v]) => v);
+      if (sent.length > 0) lastChallenge = sent;
+    }
     if (outgoing.status >= 300 && outgoing.status < 400 && outgoing.headers.some(([n]) => n.toLowerCase() === 'location')) redirectsSent++;
     observe({ listener: 'main', role, method, url: target, headers: redactHeaders(req.headers), status: outgoing.drop ? 0 : outgoing.status, findings, responseBody: reportableBody(role, outgoing), ...(reply.reason ? { reason: reply.reason } : {}), ...(mutated.length ? { mutated } : {}) });
     await deliver(res, outgoing, method);
@@ -207,6 +223,16 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
 
 function baitBody(target: string): string {
   return target.startsWith('/v2/token') ? buildTokenResponse('other-host-bait-token') : JSON.stringify({ models: [] });
+}
+
+/** The scope of the Bearer challenge a client was sent, when it parses (a malformed one decides nothing here). */
+function challengedScope(fields: string[]): string | undefined {
+  try {
+    return parseBearerChallenge(fields).scope;
+  } catch (err) {
+    if (err instanceof ProtocolError) return undefined;
+    throw err;
+  }
 }
 
 /** `{{token}}`: the token the emulator issued in this token response (empty when it refused). */
