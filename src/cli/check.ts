@@ -72,36 +72,34 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
     }
     const baseline = args.baseline ? loadBaseline(resolve(args.baseline)) : undefined;
     const output = renderCheckOutput(process.stderr, scenarios.length);
-    {
-      const outcome = await runCheck({
-        client: args.client,
-        scenarios,
-        jobs: positiveInt('jobs', args.jobs),
-        timeoutMs: positiveInt('timeout', args.timeout) * 1000,
-        ...(baseline ? { baseline } : {}),
-        strict: args.strict,
-        onResult: (r) => output.progress(r),
-        reproducePrefix: `oac check --client ${shellQuote(args.client)}`,
-      });
-      const config = {
-        client: args.client,
-        scenarios: scenarios.map((s) => s.id),
-        jobs: args.jobs,
-        timeoutSeconds: args.timeout,
-        strict: args.strict,
-        ...(args.baseline ? { baseline: args.baseline } : {}),
-        ...(args.flow ? { flow: args.flow } : {}),
-        ...(args.scenario ? { scenarioFilter: args.scenario } : {}),
-        precedence: 'command-line flag > OAC_* environment variable > default',
-      };
-      const report = toRunReport(outcome, { client: args.client, config, strict: args.strict });
-      output.finish(outcome, report, process.stdout);
-      if (args['report-dir']) {
-        const dir = resolve(args['report-dir']);
-        mkdirSync(dir, { recursive: true });
-        process.stderr.write(`reports: ${writeReports(dir, report).join(', ')}\n`);
-      }
-      process.exitCode = outcome.exitCode;
+    const outcome = await runCheck({
+      client: args.client,
+      scenarios,
+      jobs: positiveInt('jobs', args.jobs),
+      timeoutMs: positiveInt('timeout', args.timeout) * 1000,
+      ...(baseline ? { baseline } : {}),
+      strict: args.strict,
+      onResult: (r) => output.progress(r),
+      reproducePrefix: `oac check --client ${shellQuote(args.client)}`,
+    });
+    const config = {
+      client: args.client,
+      scenarios: scenarios.map((s) => s.id),
+      jobs: args.jobs,
+      timeoutSeconds: args.timeout,
+      strict: args.strict,
+      ...(args.baseline ? { baseline: args.baseline } : {}),
+      ...(args.flow ? { flow: args.flow } : {}),
+      ...(args.scenario ? { scenarioFilter: args.scenario } : {}),
+      precedence: 'command-line flag > OAC_* environment variable > default',
+    };
+    const report = toRunReport(outcome, { client: args.client, config, strict: args.strict });
+    output.finish(outcome, report, process.stdout);
+    if (args['report-dir']) {
+      const dir = resolve(args['report-dir']);
+      mkdirSync(dir, { recursive: true });
+      process.stderr.write(`reports: ${writeReports(dir, report).join(', ')}\n`);
     }
+    process.exitCode = outcome.exitCode;
   },
 };
