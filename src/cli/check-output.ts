@@ -30,7 +30,7 @@ export function toRunReport(outcome: CheckOutcome, info: { client: string; confi
 
 export interface CheckOutput {
   progress(result: ScenarioResult): void;
-  finish(outcome: CheckOutcome, report: RunReport, out: NodeJS.WritableStream & { isTTY?: boolean }): void;
+  finish(report: RunReport, out: NodeJS.WritableStream & { isTTY?: boolean }): void;
 }
 
 /** One line per finished scenario on stderr (coloured and counted on a TTY, plain otherwise). */
@@ -43,7 +43,7 @@ export function renderCheckOutput(stream: NodeJS.WritableStream & { isTTY?: bool
       const counter = stream.isTTY ? `[${String(done).padStart(String(total).length)}/${total}] ` : '';
       stream.write(`${counter}${progressLine(result, { color })}\n`);
     },
-    finish(_outcome, report, out) {
+    finish(report, out) {
       out.write(`${renderTerminal(report, { color: shouldColor(out) })}\n`);
     },
   };

@@ -94,7 +94,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       precedence: 'command-line flag > OAC_* environment variable > default',
     };
     const report = toRunReport(outcome, { client: args.client, config, strict: args.strict });
-    output.finish(outcome, report, process.stdout);
+    output.finish(report, process.stdout);
     if (args['report-dir']) {
       const dir = resolve(args['report-dir']);
       mkdirSync(dir, { recursive: true });

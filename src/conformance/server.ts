@@ -64,23 +64,19 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
 
   let origin = '';
   let otherOrigin = '';
-  const state: EmulatorState = resolveOptions({
+  // One emulator configuration; `origin` decides only which URL signatures are rebuilt from.
+  const emulatorState = (originOf: () => string): EmulatorState => resolveOptions({
     tsWindowSeconds: opts.tsWindowSeconds ?? 7200,
     authorizedKeys: [opts.registeredKey],
     apiKeys: [opts.apiKey],
     basic: opts.basic,
     now: () => baseNow() + clockOffsetMs,
-  }, () => origin);
+  }, originOf);
+  const state = emulatorState(() => origin);
 
   // With TLS the same port also answers plain http (downgrade scenarios): a second view of the same
   // emulator whose origin is the http:// name, so signatures are rebuilt from the URL the client used.
-  const httpState: EmulatorState | undefined = tls ? resolveOptions({
-    tsWindowSeconds: opts.tsWindowSeconds ?? 7200,
-    authorizedKeys: [opts.registeredKey],
-    apiKeys: [opts.apiKey],
-    basic: opts.basic,
-    now: () => baseNow() + clockOffsetMs,
-  }, () => origin.replace(/^https:/, 'http:')) : undefined;
+  const httpState = tls ? emulatorState(() => origin.replace(/^https:/, 'http:')) : undefined;
   const counts = new Map<MutationTarget, number>();
   const seenApiAuthorizations = new Set<string>();
   let redirectsSent = 0;

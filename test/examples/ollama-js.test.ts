@@ -11,8 +11,8 @@
  *
  * Everything is spawned asynchronously: the servers the clients talk to live in this process.
  */
+import { runProcess } from '../helpers/process.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,22 +33,7 @@ interface Run {
 }
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+  return runProcess(command, args, { env, timeoutMs });
 }
 
 interface ResultsDoc {
@@ -176,7 +161,7 @@ describe('on the wire, against a plain test server', () => {
   test('unknown actions: exit 3 with "unsupported action <name>", no request', async () => {
     const from = server.requests.length;
     const r = await run(process.execPath, [ADAPTER, 'frobnicate', server.origin], env({}), 30_000);
-    expect(r).toEqual({ code: 3, stdout: '', stderr: 'unsupported action frobnicate\n' });
+    expect(r).toEqual({ code: 3, signal: null, stdout: '', stderr: 'unsupported action frobnicate\n' });
     expect(server.requests.length).toBe(from);
   });
 });

@@ -11,6 +11,7 @@
  * The built CLI and the profile run as separate processes, always spawned asynchronously (the servers
  * that answer the profile live in this process).
  */
+import { runProcess } from '../helpers/process.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { execFileSync, spawn } from 'node:child_process';
 import { createPublicKey, verify as nodeVerifyAny } from 'node:crypto';
@@ -71,22 +72,7 @@ interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: stri
 
 /** The profile alone, with exactly `env` (plus PATH), as the harness would run it. */
 function runProfile(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, [PROFILE, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+  return runProcess(PYTHON, [PROFILE, ...args], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env } });
 }
 
 const baseline = JSON.parse(readFileSync(BASELINE, 'utf8')) as BaselineDoc;

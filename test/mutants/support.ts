@@ -4,10 +4,8 @@
  *
  * Every process is spawned asynchronously: the servers that answer it live in this same Node process.
  */
-import { spawn } from 'node:child_process';
-import http from 'node:http';
-import https from 'node:https';
-import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
+import { runProcess } from '../helpers/process.js';
+import { listen } from '../../src/conformance/listener.js';
 import type { Recorded, Reply } from '../reference/helpers/server.js';
 
 export const PYTHON = '/usr/bin/python3';
@@ -25,22 +23,7 @@ export interface Run {
 
 /** `/usr/bin/python3 <args>` with exactly `env`, from the repository root. */
 export function runPython(args: string[], env: Record<string, string>, timeoutMs = 60_000): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
-    });
-  });
+  return runProcess(PYTHON, args, { env, timeoutMs });
 }
 
 /** Exec contract v1's environment: HOME, OLLAMA_AUTH=1, PATH, plus what a test grants (API key, CA file). */
@@ -73,15 +56,15 @@ export interface DualServer {
   close(): Promise<void>;
 }
 
-const TLS_HANDSHAKE = 0x16;
-
 /**
  * One loopback port that speaks TLS to a client starting with a TLS handshake and plain HTTP to any
  * other: the exact shape of an `http://` realm on the host:port of an `https://` registry.
  */
 export async function startDualServer(tls: { key: string; cert: string }, handler: (req: DualRecorded) => Reply): Promise<DualServer> {
   const requests: DualRecorded[] = [];
-  const onRequest = (scheme: 'http' | 'https') => (req: http.IncomingMessage, res: http.ServerResponse): void => {
+  // The harness's own dual-protocol listener (first byte 0x16 → TLS), so the test server and the
+  // conformance server cannot disagree about how one port speaks both.
+  const listener = await listen((req, res, scheme) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -99,37 +82,13 @@ export async function startDualServer(tls: { key: string; cert: string }, handle
       res.writeHead(reply.status, reply.headers ?? {});
       res.end(reply.body ?? '');
     });
-  };
-  const plain = http.createServer(onRequest('http'));
-  const secure = https.createServer({ key: tls.key, cert: tls.cert }, onRequest('https'));
-  const sockets = new Set<Socket>();
-  const front = createNetServer({ pauseOnConnect: true }, (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => socket.destroy());
-    socket.once('readable', () => {
-      const first: Buffer | null = socket.read(1);
-      if (first === null) {
-        socket.destroy();
-        return;
-      }
-      socket.unshift(first);
-      (first[0] === TLS_HANDSHAKE ? secure : plain).emit('connection', socket);
-      socket.resume();
-    });
-  });
-  await new Promise<void>((resolve) => front.listen(0, '127.0.0.1', resolve));
-  const port = (front.address() as AddressInfo).port;
+  }, { key: tls.key, cert: tls.cert });
+  const port = listener.port;
   return {
     port,
     httpsOrigin: `https://127.0.0.1:${port}`,
     httpOrigin: `http://127.0.0.1:${port}`,
     requests,
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => front.close(() => resolve()));
-      plain.close();
-      secure.close();
-    },
+    close: () => listener.close(),
   };
 }

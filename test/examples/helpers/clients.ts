@@ -4,7 +4,7 @@
  * the environment the exec contract names. Always spawned asynchronously: the servers they talk to
  * live in this process, so a synchronous spawn would deadlock.
  */
-import { spawn } from 'node:child_process';
+import { runProcess } from '../../helpers/process.js';
 import { resolve } from 'node:path';
 
 export interface ExampleClient {
@@ -46,28 +46,8 @@ export function contractEnv(opts: RunOptions): Record<string, string> {
   };
 }
 
-export function runClient(client: ExampleClient, args: string[], opts: RunOptions): Promise<RunResult> {
+export async function runClient(client: ExampleClient, args: string[], opts: RunOptions): Promise<RunResult> {
   const started = Date.now();
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(client.command, args, { env: contractEnv(opts), stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({
-        code,
-        signal,
-        stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-        ms: Date.now() - started,
-      });
-    });
-  });
+  const run = await runProcess(client.command, args, { env: contractEnv(opts), timeoutMs: opts.timeoutMs ?? 60_000 });
+  return { ...run, ms: Date.now() - started };
 }
