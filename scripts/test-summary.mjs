@@ -15,6 +15,19 @@ try {
 }
 const passed = results.numPassedTests;
 // Suites that fail to run (syntax error, import failure) have no failed *tests*: count each as one.
-const failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+let failed = results.numFailedTests + results.numRuntimeErrorTestSuites;
+// Whatever the tests left in $TMPDIR (test/global/tmpdir-snapshot.mjs) is one more failure: a missing
+// snapshot means the teardown never ran, which is a failure too.
+const leftoversFile = process.argv[3] ?? '.tmp/tmpdir-leftovers.json';
+try {
+  const { tmpdir, leftovers } = JSON.parse(readFileSync(leftoversFile, 'utf8'));
+  if (leftovers.length > 0) {
+    failed += 1;
+    console.error(`test-summary: the tests left ${leftovers.length} entr${leftovers.length === 1 ? 'y' : 'ies'} in ${tmpdir}: ${leftovers.join(', ')}`);
+  }
+} catch (err) {
+  failed += 1;
+  console.error(`test-summary: no $TMPDIR comparison at ${leftoversFile} (${err.message}): jest's global teardown did not run`);
+}
 console.log(`tests: ${passed} passed, ${failed} failed`);
 process.exit(failed > 0 || !results.success ? 1 : 0);

@@ -35,6 +35,14 @@ class UsageError extends OacError {
   }
 }
 
+// `oac check --list | head`: the reader went away, which is not our failure. Exit quietly (like cat),
+// instead of an EPIPE stack trace; any other stdout error is real and is reported.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  process.stderr.write(`oac: cannot write to standard output: ${err.message}\n`);
+  process.exit(1);
+});
+
 main(hideBin(process.argv)).catch((err: unknown) => {
   const code = err instanceof OacError ? err.code : 'error';
   const message = err instanceof Error ? err.message : String(err);

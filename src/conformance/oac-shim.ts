@@ -3,8 +3,7 @@
  * put first on the client's PATH makes `--client "oac client"` work from a clone, from npx and from a
  * global install alike, without touching the user's PATH.
  */
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HarnessError } from '../errors.js';
@@ -12,16 +11,15 @@ import { shellQuote } from './subject.js';
 
 export interface OacShim {
   dir: string;
-  remove(): void;
 }
 
-export function createOacShim(): OacShim {
+/** Write the shim into `dir` (a folder of the run's workspace, removed with it). */
+export function createOacShim(dir: string): OacShim {
   // Two levels up from src/conformance/ (ts-jest) and dist/conformance/ (built) is the package root.
   const main = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));
   if (!existsSync(main)) throw new HarnessError('check/not-built', `${main} is missing: run "npm run build" (npm ci does it) before oac check`);
-  const dir = mkdtempSync(join(tmpdir(), 'oac-shim-'));
   const shim = join(dir, 'oac');
   writeFileSync(shim, `#!/bin/sh\nexec ${shellQuote(process.execPath)} ${shellQuote(main)} "$@"\n`);
   chmodSync(shim, 0o755);
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { dir };
 }

@@ -12,6 +12,9 @@ import { applyBaseline, countsAsFailure, type Baseline, type UnexpectedPass } fr
 import { loadCassetteOverlay, type CassetteOverlay } from './cassette.js';
 import { judge, worstVerdict } from './judge.js';
 import { createOacShim } from './oac-shim.js';
+import { assertClientCommandExists } from './client-command.js';
+import { generateTlsKit, type TlsKit } from '../emulator/tls-cert.js';
+import { createWorkspace, type Workspace } from '../workspace.js';
 import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
 import { clientEnvironment, prepareHome, runClient, shellQuote } from './subject.js';
 import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult } from './types.js';
@@ -92,7 +95,21 @@ function apiKeyFor(scenario: Scenario, secrets: RunSecrets): string | undefined 
   }
 }
 
-async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunSecrets, shimDir: string): Promise<ScenarioResult> {
+/** What every scenario of one run shares: its folder, the `oac` shim, and the TLS certificates (made on first use). */
+interface RunContext {
+  secrets: RunSecrets;
+  workspace: Workspace;
+  shimDir: string;
+  tlsKit: () => Promise<TlsKit>;
+}
+
+function once<T>(make: () => T): () => Promise<T> {
+  let made: Promise<T> | undefined;
+  return () => (made ??= Promise.resolve().then(make));
+}
+
+async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunContext): Promise<ScenarioResult> {
+  const { secrets, shimDir } = run;
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const reproduce = `${opts.reproducePrefix ?? `oac check --client ${shellQuote(opts.client)}`} --scenario ${shellQuote(scenario.id)}`;
@@ -105,9 +122,9 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, secrets: RunS
   try {
     let origin = '';
     const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? loadCassetteOverlay(scenario.cassette, () => origin) : undefined;
-    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, ...(overlay ? { overlay } : {}) });
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}) });
     origin = server.origin;
-    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed });
+    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false });
     const apiKey = apiKeyFor(scenario, secrets);
     const env = clientEnvironment(process.env, {
       home: home.home,
@@ -155,13 +172,27 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
   const startedAt = new Date().toISOString();
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, 16));
   const secrets = newSecrets();
-  const shim = createOacShim();
+  const workspace = createWorkspace('oac-check-');
+  let run: RunContext;
+  try {
+    run = {
+      secrets,
+      workspace,
+      shimDir: createOacShim(workspace.subdir('shim-')).dir,
+      tlsKit: once(() => generateTlsKit(workspace.subdir('tls-'))),
+    };
+    // `oac` in a client command is the shim, so the look-up sees the PATH the client will get.
+    await assertClientCommandExists(opts.client, { ...process.env, PATH: `${run.shimDir}:${process.env['PATH'] ?? ''}` });
+  } catch (err) {
+    workspace.remove();
+    throw err;
+  }
   const results: ScenarioResult[] = new Array(opts.scenarios.length);
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < opts.scenarios.length) {
       const index = next++;
-      const result = await runScenario(opts.scenarios[index]!, opts, secrets, shim.dir);
+      const result = await runScenario(opts.scenarios[index]!, opts, run);
       results[index] = result;
       opts.onResult?.(result);
     }
@@ -169,7 +200,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
   try {
     await Promise.all(Array.from({ length: Math.min(jobs, opts.scenarios.length) }, worker));
   } finally {
-    shim.remove();
+    workspace.remove();
   }
   const unexpectedPasses = applyBaseline(results, opts.baseline);
   for (const r of results) r.verdict = worstVerdict(r.verdicts.filter((v) => !v.expectedFailure));

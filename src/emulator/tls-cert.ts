@@ -4,9 +4,8 @@
  * SSL_CERT_FILE; curl: --cacert; Node: the `ca` option / NODE_EXTRA_CA_CERTS).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
 
@@ -37,7 +36,11 @@ export function subjectAltNames(hosts: string[]): string {
   return [...names].join(',');
 }
 
-export function generateThrowawayCert(hosts: string[] = [], dir = mkdtempSync(path.join(tmpdir(), 'oac-emulator-tls-'))): ThrowawayCert {
+/**
+ * Make a CA and a server certificate in `dir`. The caller owns `dir` and removes it (a run workspace,
+ * see src/workspace.ts): CA and server private keys must not outlive the run.
+ */
+export function generateThrowawayCert(hosts: string[], dir: string): ThrowawayCert {
   const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   openssl(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '2', '-subj', '/CN=oac emulator throwaway CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign'], dir);
@@ -65,4 +68,24 @@ export function generateClientCert(ca: ThrowawayCert): ClientCertFiles {
   writeFileSync(path.join(ca.dir, 'client.ext'), 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=clientAuth\n');
   openssl(['x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '2', '-extfile', 'client.ext'], ca.dir);
   return { certPath: path.join(ca.dir, 'client.pem'), keyPath: path.join(ca.dir, 'client.key') };
+}
+
+/**
+ * Everything the TLS scenarios of one run need, made once per run (not once per scenario): a trusted CA
+ * with its server certificate and a client certificate, and a second CA whose server certificate the
+ * client is never told to trust.
+ */
+export interface TlsKit {
+  trusted: ThrowawayCert;
+  untrusted: ThrowawayCert;
+  client: ClientCertFiles;
+}
+
+export function generateTlsKit(dir: string): TlsKit {
+  const trustedDir = path.join(dir, 'trusted');
+  const untrustedDir = path.join(dir, 'untrusted');
+  mkdirSync(trustedDir, { recursive: true });
+  mkdirSync(untrustedDir, { recursive: true });
+  const trusted = generateThrowawayCert([], trustedDir);
+  return { trusted, untrusted: generateThrowawayCert([], untrustedDir), client: generateClientCert(trusted) };
 }

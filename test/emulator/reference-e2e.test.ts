@@ -4,7 +4,9 @@
  * and the emulator's throwaway certificate names them. A correct client must leave no failing finding in
  * the emulator's log; each refusal must reach the caller as the error Ollama users see.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { createEmulator, type Emulator } from '../../src/emulator/index.js';
 import { generateThrowawayCert, type ThrowawayCert } from '../../src/emulator/tls-cert.js';
@@ -38,7 +40,7 @@ async function listen(publicOrigin: string, extra: Parameters<typeof createEmula
 }
 
 beforeAll(async () => {
-  cert = generateThrowawayCert(['registry.ollama.ai', 'ollama.com']);
+  cert = generateThrowawayCert(['registry.ollama.ai', 'ollama.com'], mkdtempSync(join(tmpdir(), 'oac-e2e-tls-')));
   ({ emulator: registry, http: registryHttp } = await listen(REGISTRY, { faults: { denyScopes: ['private/secret'] } }));
   ({ emulator: com, http: comHttp } = await listen(COM, {
     authorizedKeys: [TEST_KEY.authorizedKeyLine], apiKeys: [API_KEY], basic: { user: 'alice', pass: 's3cret' },

@@ -1,0 +1,96 @@
+/**
+ * One temporary folder per run of a command, removed when the run ends however it ends: normally, on
+ * an error, or on SIGINT/SIGTERM/SIGHUP (Ctrl-C). Everything a run writes to disk — client HOMEs with
+ * test private keys, the `oac` shim, throwaway CA and server keys — lives below it, so "nothing left in
+ * $TMPDIR" is one rule in one place instead of a promise every caller must keep.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { HarnessError } from './errors.js';
+
+export interface Workspace {
+  /** The run's folder (created, 0700). */
+  readonly dir: string;
+  /** A fresh sub-folder, e.g. one client HOME per scenario. */
+  subdir(prefix: string): string;
+  /** Remove the folder and everything in it; safe to call twice. */
+  remove(): void;
+}
+
+const live = new Set<Workspace>();
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let hooked = false;
+
+function removeAll(): void {
+  for (const ws of [...live]) ws.remove();
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  removeAll();
+  unhook();
+  // Other handlers (the subject runner kills client process groups) may still be registered; the last
+  // one to run re-raises, so the process dies of the signal as it would have without us.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
+function hook(): void {
+  if (hooked) return;
+  hooked = true;
+  process.on('exit', removeAll);
+  for (const s of SIGNALS) process.on(s, onSignal);
+}
+
+function unhook(): void {
+  if (!hooked) return;
+  hooked = false;
+  process.off('exit', removeAll);
+  for (const s of SIGNALS) process.off(s, onSignal);
+}
+
+/**
+ * Create a run workspace under $TMPDIR. `OAC_KEEP_TMP=1` keeps it (for debugging a client) and says
+ * where on stderr, so keeping is never silent.
+ */
+export function createWorkspace(prefix = 'oac-run-', opts: { keep?: boolean; log?: { write(s: string): unknown } } = {}): Workspace {
+  const root = tmpdir();
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(root, prefix));
+  } catch (err) {
+    throw new HarnessError('workspace/tmp', `cannot create a temporary folder under ${root}: ${(err as Error).message}`, { cause: err });
+  }
+  const keep = opts.keep ?? process.env['OAC_KEEP_TMP'] === '1';
+  let removed = false;
+  const ws: Workspace = {
+    dir,
+    subdir(sub: string): string {
+      if (removed) throw new HarnessError('workspace/removed', `the run folder ${dir} was already removed`);
+      return mkdtempSync(join(dir, sub));
+    },
+    remove(): void {
+      if (removed) return;
+      removed = true;
+      live.delete(ws);
+      if (live.size === 0) unhook();
+      if (keep) {
+        (opts.log ?? process.stderr).write(`oac: kept ${dir} (OAC_KEEP_TMP=1)\n`);
+        return;
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  live.add(ws);
+  hook();
+  return ws;
+}
+
+/** Run `fn` with a workspace that is removed when it settles. */
+export async function withWorkspace<T>(prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
+  const ws = createWorkspace(prefix);
+  try {
+    return await fn(ws);
+  } finally {
+    ws.remove();
+  }
+}

@@ -1,0 +1,4 @@
+import { snapshot } from './tmpdir-snapshot.mjs';
+export default function globalSetup() {
+  snapshot();
+}

@@ -1,0 +1,4 @@
+import { compare } from './tmpdir-snapshot.mjs';
+export default function globalTeardown() {
+  compare();
+}
