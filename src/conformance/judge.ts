@@ -8,6 +8,7 @@
 import { constants } from 'node:os';
 import type { Finding } from '../protocol/findings.js';
 import type { CheckEntry } from '../specs/catalog.js';
+import { errorLine } from './client-output.js';
 import type { Bound, ClientRun, Observation, Scenario, Verdict, VerdictKind } from './types.js';
 
 export interface JudgeInput {
@@ -109,10 +110,7 @@ function clientDescription(client: ClientRun): string {
   return signal ? `exit ${client.exitCode} (the shell's code for a command killed by ${signal})` : `exit ${client.exitCode}`;
 }
 
-function firstLine(text: string): string {
-  const line = text.trim().split('\n')[0] ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
+const firstLine = errorLine;
 
 function violations(input: JudgeInput, client: ClientRun): Violation[] {
   const { scenario, observations } = input;
@@ -161,10 +159,24 @@ function violations(input: JudgeInput, client: ClientRun): Violation[] {
   };
   for (const [name, bound] of Object.entries(expect.requests ?? {}) as [keyof typeof counts, Bound][]) {
     if (!within(bound, counts[name])) {
-      out.push({ kind: 'requests', ...(bound.check ? { check: bound.check } : {}), message: `${name === 'otherHost' ? 'requests to another host' : name} out of bounds`, expected: describeBound(bound), actual: String(counts[name]) });
+      out.push({ kind: 'requests', ...(bound.check ? { check: bound.check } : {}), message: boundMessage(name, counts[name], bound, scenario), expected: `${describeBound(bound)} ${BOUND_NOUN[name]}`, actual: `${counts[name]} ${BOUND_NOUN[name]}` });
     }
   }
   return out;
+}
+
+const BOUND_NOUN = { tokenRequests: 'token request(s)', resourceRequests: 'resource request(s)', otherHost: 'request(s) to the other host', total: 'request(s)' } as const;
+
+/** Say what happened in words; "total out of bounds: expected exactly 1, got 0" makes a reader decode it. */
+function boundMessage(name: keyof typeof BOUND_NOUN, count: number, bound: Bound, scenario: Scenario): string {
+  const signed = scenario.action === 'registry-manifest' || scenario.action.startsWith('cloud-');
+  if (count === 0 && name === 'total') return `no ${signed ? 'signed ' : ''}request reached the server: the client never contacted it`;
+  if (count === 0 && name === 'tokenRequests') return 'no signed token request reached the server: the client never asked the realm for a token';
+  if (count === 0 && name === 'resourceRequests') return 'the client never requested the resource';
+  if (name === 'otherHost') return `the client sent ${count} request(s) to another host`;
+  const atMost = bound.exactly ?? bound.max;
+  if (atMost !== undefined && count > atMost) return `the client sent ${count} ${BOUND_NOUN[name]}, more than a correct client sends (${describeBound(bound)})`;
+  return `the client sent only ${count} ${BOUND_NOUN[name]}, fewer than a correct client sends (${describeBound(bound)})`;
 }
 
 function levelOf(catalog: ReadonlyMap<string, CheckEntry>, id: string): 'MUST' | 'SHOULD' {

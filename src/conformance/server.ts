@@ -12,9 +12,10 @@ import { resolveOptions, type EmulatorState } from '../emulator/options.js';
 import { toEmulatorRequest } from '../emulator/request.js';
 import { redactHeaders } from '../emulator/events.js';
 import { matchResource } from '../emulator/registry.js';
-import { generateClientCert, generateThrowawayCert, type ClientCertFiles, type ThrowawayCert } from '../emulator/tls-cert.js';
+import type { ClientCertFiles, TlsKit } from '../emulator/tls-cert.js';
 import { formatChallenge, parseBearerChallenge } from '../protocol/challenge.js';
 import { checkTokenUrl } from '../protocol/token-url.js';
+import { goParseUrl } from '../protocol/go-url.js';
 import { credentialShape } from '../protocol/authorization.js';
 import { check, fail, type Finding } from '../protocol/findings.js';
 import { buildTokenResponse } from '../protocol/token-response.js';
@@ -37,6 +38,8 @@ export interface ConformanceServerOptions {
   tsWindowSeconds?: number;
   /** Clock in ms (tests); a scenario's set-clock shifts it. */
   now?: () => number;
+  /** The run's certificates, made once per run in its workspace; required by scenarios with set-tls. */
+  tlsKit?: () => Promise<TlsKit>;
 }
 
 export interface RunningServer {
@@ -60,7 +63,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   const clockOffsetMs = serverOps.filter((op) => op.op === 'set-clock').reduce((sum, op) => sum + (op['offsetSeconds'] as number) * 1000, 0);
   const baseNow = opts.now ?? Date.now;
   const tlsOp = serverOps.find((op) => op.op === 'set-tls' && op.target === 'server');
-  const tls = tlsOp ? tlsSettings(tlsOp) : undefined;
+  const tls = tlsOp ? tlsSettings(tlsOp, await requireTlsKit(opts, scenario.id)) : undefined;
 
   let origin = '';
   let otherOrigin = '';
@@ -140,13 +143,19 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     if (role === 'resource' && request.authorization !== undefined && /^bearer\s*$/i.test(request.authorization)) {
       findings.push(fail('apikey/no-empty-bearer', 'the client sent "Authorization: Bearer" with an empty credential', 'a token, or no Authorization at all', credentialShape(request.authorization)));
     }
+    if (role === 'resource' && request.authorization !== undefined && !/^bearer(\s|$)/i.test(request.authorization)) {
+      // The emulator only sees "not a Bearer token" and challenges again; the rule broken is the retry's form.
+      findings.push(fail('registry/retry/bearer-once', 'the retry carries its credential without the "Bearer" scheme', 'Authorization: Bearer <token>', credentialShape(request.authorization)));
+    }
     if (role === 'token' && lastChallenge !== undefined) {
-      // The scope the client was actually challenged with (after the scenario's mutation): one scope
-      // parameter per space-separated scope, in order (several-scopes scenarios depend on it).
-      const scope = challengedScope(lastChallenge);
-      if (scope !== undefined) {
-        findings = findings.filter((f) => f.id !== 'registry/token-url/scope-per-item');
-        findings.push(...checkTokenUrl(`${values['origin']}${target}`, { realm: state.realm(), scope }).filter((f) => f.id === 'registry/token-url/scope-per-item'));
+      // The challenge the client was actually sent (after the scenario's mutation) decides the rules that
+      // copy it: one scope parameter per space-separated scope, in order (several-scopes scenarios), and the
+      // realm's own query kept (the emulator's golden realm has none).
+      const challenged = challengeSent(lastChallenge);
+      if (challenged !== undefined) {
+        const copied = ['registry/token-url/scope-per-item', 'registry/token-url/realm-query-kept'];
+        findings = findings.filter((f) => !copied.includes(f.id));
+        findings.push(...checkTokenUrl(`${values['origin']}${target}`, challenged).filter((f) => copied.includes(f.id)));
       }
     }
     if (role === 'token' && hostHeader !== values['host']) {
@@ -161,8 +170,18 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
       findings.push(check('direct/fresh-ts', !seenApiAuthorizations.has(request.authorization),
         'Each signed request carries its own ts (and so its own signature).', 'a new ts per request', 'the same ts and signature as an earlier request'));
       seenApiAuthorizations.add(request.authorization);
+      const scheme = /^([^\s:]+)\s+\S/.exec(request.authorization)?.[1];
+      if (scheme !== undefined && scheme.toLowerCase() !== 'bearer') {
+        // "<scheme> <A>:<B>": the verifier reads the scheme word as part of the key field, so its key-field and
+        // signature verdicts would only echo the wrong form.
+        findings = findings.filter((f) => f.id !== 'keys/pubkey-field' && f.id !== 'direct/signature');
+        findings.push(fail('direct/header-form', `Authorization starts with the scheme word "${scheme}": a direct request sends "<A>:<B>" or "Bearer <A>:<B>"`, '<A>:<B> or Bearer <A>:<B>', credentialShape(request.authorization)));
+      }
     }
     if (tls && via === 'http' && request.authorization !== undefined) {
+      // This request should never have been sent. What else is wrong with it (a redirect target without the
+      // signed ts, the same signature twice) only echoes the downgrade, so the downgrade is the one verdict.
+      findings = findings.filter((f) => f.ok);
       findings.push(fail(role === 'token' ? 'registry/realm/no-downgrade' : 'tls/no-downgrade', `a ${role} request carrying credentials came over plain http to a server the client reached over https`, 'https', 'http'));
     }
     if (opts.overlay) reply = opts.overlay.apply(role, reply);
@@ -221,10 +240,12 @@ function baitBody(target: string): string {
   return target.startsWith('/v2/token') ? buildTokenResponse('other-host-bait-token') : JSON.stringify({ models: [] });
 }
 
-/** The scope of the Bearer challenge a client was sent, when it parses (a malformed one decides nothing here). */
-function challengedScope(fields: string[]): string | undefined {
+/** The realm and scope of the Bearer challenge a client was sent, when they parse (a malformed one decides nothing here). */
+function challengeSent(fields: string[]): { realm: string; scope: string } | undefined {
   try {
-    return parseBearerChallenge(fields).scope;
+    const { realm, scope } = parseBearerChallenge(fields);
+    goParseUrl(realm);
+    return { realm, scope };
   } catch (err) {
     if (err instanceof ProtocolError) return undefined;
     throw err;
@@ -336,24 +357,28 @@ interface TlsSettings {
   clientCert: ClientCertFiles | undefined;
 }
 
-function tlsSettings(op: MutationOp): TlsSettings {
+async function requireTlsKit(opts: ConformanceServerOptions, scenarioId: string): Promise<TlsKit> {
+  if (!opts.tlsKit) throw new HarnessError('conformance/no-tls-kit', `scenario ${scenarioId} serves TLS, but the run made no certificates (pass tlsKit to startConformanceServer)`);
+  return opts.tlsKit();
+}
+
+function tlsSettings(op: MutationOp, kit: TlsKit): TlsSettings {
   const certificate = (op['certificate'] as string | undefined) ?? 'trusted';
   if (certificate === 'expired' || certificate === 'wrong-host') {
     throw new HarnessError('conformance/unsupported', `set-tls certificate "${certificate}" is not implemented by this harness version`);
   }
-  const trusted: ThrowawayCert = generateThrowawayCert();
   // "untrusted": the server presents a certificate from a second CA the client is never given.
-  const served = certificate === 'untrusted' ? generateThrowawayCert() : trusted;
+  const served = certificate === 'untrusted' ? kit.untrusted : kit.trusted;
   return {
     options: {
       cert: readFileSync(served.certPath),
       key: readFileSync(served.keyPath),
       ...(op['minVersion'] ? { minVersion: op['minVersion'] as TlsSettings['options']['minVersion'] } : {}),
       ...(op['maxVersion'] ? { maxVersion: op['maxVersion'] as TlsSettings['options']['maxVersion'] } : {}),
-      ...(op['requireClientCert'] ? { requestCert: true, rejectUnauthorized: true, ca: readFileSync(trusted.caPath) } : {}),
+      ...(op['requireClientCert'] ? { requestCert: true, rejectUnauthorized: true, ca: readFileSync(kit.trusted.caPath) } : {}),
     },
-    caFile: trusted.caPath,
-    clientCert: op['requireClientCert'] ? generateClientCert(trusted) : undefined,
+    caFile: kit.trusted.caPath,
+    clientCert: op['requireClientCert'] ? kit.client : undefined,
   };
 }
 

@@ -7,6 +7,7 @@
  * value turns colour off); without colour the text has no escape sequence at all, so logs and pipes
  * stay clean.
  */
+import { errorLine } from '../conformance/client-output.js';
 import type { ScenarioResult, Verdict, VerdictKind } from '../conformance/types.js';
 import { redactText } from './effective-config.js';
 import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type RunReport } from './model.js';
@@ -55,10 +56,7 @@ export function progressLine(result: ScenarioResult, opts: TerminalOptions = { c
   return `${label(scenarioVerdict(result), opts.color)} ${result.id}  ${printable(result.title)}  ${result.durationMs} ms${note}`;
 }
 
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim() !== '') ?? '';
-  return line.length > 200 ? `${line.slice(0, 200)}…` : line;
-}
+const firstLine = errorLine;
 
 function expand(v: Verdict, scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
   const pad = '        ';
