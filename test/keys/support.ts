@@ -4,13 +4,15 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from '@jest/globals';
 import { OacError } from '../../src/errors.js';
+import { AUTH_VECTORS_FILE, readGoldenFile } from '../helpers/vectors.js';
 
-export const VECTORS_PATH = path.resolve(process.cwd(), '../shared/vectors/ollama-auth-vectors.json');
+/** specs/golden/ollama-auth-vectors.json: the Go-produced vectors, vendored with their provenance. */
+export const VECTORS_PATH = AUTH_VECTORS_FILE;
 
 export interface SignedVector {
   signed_string: string;
@@ -31,7 +33,9 @@ export interface KeyVectors {
 }
 
 export function loadVectors(): KeyVectors {
-  return JSON.parse(readFileSync(VECTORS_PATH, 'utf8')) as KeyVectors;
+  const data = readGoldenFile(VECTORS_PATH);
+  delete data['provenance'];
+  return data as unknown as KeyVectors;
 }
 
 /** Every vector section that carries a signed string and the Authorization Go produced for it. */
