@@ -2,13 +2,19 @@
  * `oac emulate`: run the offline ollama.com + registry stand-in until interrupted. stdout gets one line,
  * `listening on <url>` (then `ca-cert <path>` when a throwaway certificate was made), so scripts can read
  * the address; stderr gets one line per request: method, path, status, failing check ids.
+ *
+ * `oac emulate --local-ollama` runs the other stand-in instead: Ollama's own REST API as `ollama serve`
+ * answers it, without auth (the backend `oac probe` is tested against). Same stdout line; stderr gets one
+ * line per request (credentials by shape), `--request-log FILE` appends each as a JSON line.
  */
-import { readFileSync } from 'node:fs';
+import { appendFileSync, closeSync, openSync, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { CommandModule } from 'yargs';
 import { OacError } from '../errors.js';
 import { createEmulator, loadAuthorizedKeys, parseDuration, type Emulator, type EmulatorEvent, type EmulatorFaults, type EmulatorOptions } from '../emulator/index.js';
 import { generateThrowawayCert } from '../emulator/tls-cert.js';
+import { createLocalOllama, type LocalOllama, type LoggedRequest } from '../local-ollama/index.js';
+import { createWorkspace } from '../workspace.js';
 
 export interface EmulateArgs {
   port: number;
@@ -18,13 +24,20 @@ export interface EmulateArgs {
   key?: string;
   'client-ca'?: string;
   'public-origin'?: string;
-  'ts-window': string;
-  'token-ttl': string;
+  /** Default 2h (applied here, not by yargs, so that `--local-ollama` can tell it was not given). */
+  'ts-window'?: string;
+  /** Default 1h. */
+  'token-ttl'?: string;
   'authorized-keys'?: string;
   'api-key'?: string[];
   basic?: string;
   fault?: string[];
+  'local-ollama'?: boolean;
+  'request-log'?: string;
 }
+
+export const DEFAULT_TS_WINDOW = '2h';
+export const DEFAULT_TOKEN_TTL = '1h';
 
 function usage(message: string): OacError {
   return new OacError('cli/usage', message);
@@ -65,8 +78,8 @@ export function emulatorOptionsFromArgs(args: EmulateArgs): EmulateSetup {
   const options: EmulatorOptions = {
     host: args.host,
     port: args.port,
-    tsWindowSeconds: parseDuration(args['ts-window']),
-    tokenTtlSeconds: parseDuration(args['token-ttl']),
+    tsWindowSeconds: parseDuration(args['ts-window'] ?? DEFAULT_TS_WINDOW),
+    tokenTtlSeconds: parseDuration(args['token-ttl'] ?? DEFAULT_TOKEN_TTL),
     faults: parseFaults(args.fault ?? []),
   };
   if (args['public-origin'] !== undefined) options.publicOrigin = args['public-origin'];
@@ -87,7 +100,9 @@ export function emulatorOptionsFromArgs(args: EmulateArgs): EmulateSetup {
     cert = readFile(args.cert, 'certificate');
     key = readFile(args.key, 'private key');
   } else {
-    const made = generateThrowawayCert([args.host]);
+    // The CA file must exist while the emulator runs (clients are told its path); the workspace removes
+    // it, with the CA and server keys, when the process exits or is interrupted.
+    const made = generateThrowawayCert([args.host], createWorkspace('oac-emulate-tls-').dir);
     caPath = made.caPath;
     cert = readFile(made.certPath, 'certificate');
     key = readFile(made.keyPath, 'private key');
@@ -104,7 +119,56 @@ export function formatEventLine(event: EmulatorEvent): string {
   return `${event.method} ${path} ${event.status}${failing.length ? ` ${failing.join(',')}` : ''}`;
 }
 
+/** The options that configure the registry/ollama.com stand-in and mean nothing to the local Ollama. */
+const REGISTRY_ONLY_OPTIONS = ['tls', 'cert', 'key', 'client-ca', 'public-origin', 'ts-window', 'token-ttl', 'authorized-keys', 'api-key', 'basic', 'fault'] as const;
+
+/** Refuse option mixes that cannot mean what the user wants (exit 2, one line). */
+export function checkEmulateMode(args: EmulateArgs): void {
+  if (args['local-ollama'] === true) {
+    const given = REGISTRY_ONLY_OPTIONS.filter((name) => args[name] !== undefined);
+    if (given.length > 0) {
+      throw usage(`--local-ollama serves Ollama's own API without auth and takes only --port, --host and --request-log; ${given.map((n) => `--${n}`).join(', ')} configure${given.length === 1 ? 's' : ''} the registry stand-in`);
+    }
+  } else if (args['request-log'] !== undefined) {
+    throw usage('--request-log needs --local-ollama');
+  }
+}
+
+/** One stderr line per request to the local Ollama: never a credential (the log holds only shapes). */
+export function formatLocalOllamaLine(entry: LoggedRequest): string {
+  const auth = entry.headers['authorization'];
+  const parts = [`${entry.method} ${entry.target} ${entry.status}`, `route=${entry.route ?? '-'}`];
+  if (auth !== undefined) parts.push(`authorization="${auth}"`);
+  parts.push(entry.stateChanging ? `STATE-CHANGING: ${entry.reason}` : `(${entry.reason})`);
+  return parts.join(' ');
+}
+
+function openRequestLog(path: string): (entry: LoggedRequest) => void {
+  try {
+    closeSync(openSync(path, 'a'));
+  } catch (err) {
+    throw new OacError('local-ollama/request-log', `cannot append to the request log ${path}: ${(err as Error).message}`, { cause: err });
+  }
+  return (entry) => appendFileSync(path, `${JSON.stringify(entry)}\n`);
+}
+
+export async function runLocalOllama(args: EmulateArgs, io: { stdout: Writable; stderr: Writable } = process): Promise<LocalOllama> {
+  checkEmulateMode(args);
+  const appendLog = args['request-log'] === undefined ? undefined : openRequestLog(args['request-log']);
+  const server = await createLocalOllama({
+    host: args.host,
+    port: args.port,
+    onRequest: (entry) => {
+      io.stderr.write(`${formatLocalOllamaLine(entry)}\n`);
+      appendLog?.(entry);
+    },
+  });
+  io.stdout.write(`listening on ${server.url}\n`);
+  return server;
+}
+
 export async function runEmulate(args: EmulateArgs, io: { stdout: Writable; stderr: Writable } = process): Promise<Emulator> {
+  checkEmulateMode(args);
   const setup = emulatorOptionsFromArgs(args);
   const emulator = createEmulator({ ...setup.options, onEvent: (event) => io.stderr.write(`${formatEventLine(event)}\n`) });
   const { url } = await emulator.start();
@@ -125,22 +189,25 @@ export const emulateCommand: CommandModule<object, EmulateArgs> = {
       .option('key', { type: 'string', describe: 'server private key (PEM)' })
       .option('client-ca', { type: 'string', describe: 'require client certificates signed by this CA (PEM)' })
       .option('public-origin', { type: 'string', describe: 'origin clients use, for realm URLs and signature checks (default: the listening origin)' })
-      .option('ts-window', { type: 'string', default: '2h', describe: 'accepted clock skew of signed ts values, e.g. 90s, 15m, 2h, 1d' })
-      .option('token-ttl', { type: 'string', default: '1h', describe: 'how long an issued registry token is accepted' })
+      .option('ts-window', { type: 'string', describe: `accepted clock skew of signed ts values, e.g. 90s, 15m, 2h, 1d (default ${DEFAULT_TS_WINDOW})` })
+      .option('token-ttl', { type: 'string', describe: `how long an issued registry token is accepted (default ${DEFAULT_TOKEN_TTL})` })
       .option('authorized-keys', { type: 'string', describe: 'file of "ssh-ed25519 <key> [comment]" lines; other keys are refused' })
       .option('api-key', { type: 'string', array: true, describe: 'accept "Authorization: Bearer <key>" on /api/* (repeatable)' })
       .option('basic', { type: 'string', describe: 'also accept HTTP Basic <user>:<pass> on /api/* (a proxied Ollama)' })
       .option('fault', { type: 'string', array: true, describe: 'stale-ts | unknown-key | deny-scope=<ns>/<model> (repeatable)' })
+      .option('local-ollama', { type: 'boolean', describe: "serve Ollama's own REST API as `ollama serve` does, without auth (the backend for `oac probe`); takes only --port, --host, --request-log" })
+      .option('request-log', { type: 'string', describe: 'with --local-ollama: append every request to FILE as a JSON line (credentials by shape)' })
       .example('$0 emulate --port 11500 --ts-window 2h', 'serve on http://127.0.0.1:11500')
       .example('$0 emulate --tls --fault deny-scope=library/llama3', 'HTTPS with a throwaway CA; pulls of library/llama3 get 403')
+      .example('$0 emulate --local-ollama --port 11434', "Ollama's API on http://127.0.0.1:11434, every request logged on stderr")
       .epilog('Every refusal carries "X-Oac-Reason: <check id>: <message>", a diagnostic header of this harness (real Ollama sends nothing like it).'),
   handler: async (args) => {
-    const emulator = await runEmulate(args);
+    const running: { stop(): Promise<void> } = args['local-ollama'] === true ? await runLocalOllama(args).then((s) => ({ stop: () => s.close() })) : await runEmulate(args);
     const stop = (): void => {
-      emulator.stop().then(
+      running.stop().then(
         () => undefined,
         (err: unknown) => {
-          process.stderr.write(`oac: stopping the emulator failed: ${err instanceof Error ? err.message : String(err)}\n`);
+          process.stderr.write(`oac: stopping the ${args['local-ollama'] === true ? 'local Ollama' : 'emulator'} failed: ${err instanceof Error ? err.message : String(err)}\n`);
           process.exitCode = 1;
         },
       );

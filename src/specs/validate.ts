@@ -33,6 +33,8 @@ export const SCHEMA_NAMES = [
   'results',
   'exec-contract',
   'baseline',
+  'routes',
+  'golden-provenance',
 ] as const;
 
 export type SchemaName = (typeof SCHEMA_NAMES)[number];
