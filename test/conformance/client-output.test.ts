@@ -72,7 +72,6 @@ describe('request-count messages say what happened', () => {
   test('a golden scenario where nothing reached the server', () => {
     const scenario = loadScenarios().find((s) => s.id === 'direct/golden-tags')!;
     const verdicts = judge({ ...base, scenario, client: { ...client, exitCode: 0, stderr: '' } });
-    const failed = verdicts.filter((v) => v.verdict === 'fail');
     const signature = verdicts.find((v) => v.check === 'direct/signature');
     expect(signature).toEqual({
       check: 'direct/signature',
