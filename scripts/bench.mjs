@@ -138,7 +138,7 @@ function request(agent, url, headers) {
 }
 
 /**
- * The client side of one registry handshake, as Ollama's Go client does it (PROTOCOL.md §1): returns
+ * The client side of one registry handshake, as Ollama's Go client does it (docs/protocol.md §1): returns
  * the three responses. Throws when the flow does not end with the manifest: a benchmark of refusals
  * would measure nothing.
  */

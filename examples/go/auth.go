@@ -1,7 +1,7 @@
-// Ollama's authentication primitives, written from the protocol reference (PROTOCOL.md §0-§1) with
+// Ollama's authentication primitives, written from the protocol reference (docs/protocol.md §0-§1) with
 // the same library Ollama signs with: the key file, the "<A>:<B>" signature, the nonce, the registry
 // token URL, and an RFC 9110 WWW-Authenticate parser (Ollama's own substring parser mis-reads
-// unquoted values, escaped quotes and several challenges; see PROTOCOL.md §1.2).
+// unquoted values, escaped quotes and several challenges; see docs/protocol.md §1.2).
 package main
 
 import (

@@ -1,15 +1,14 @@
 #!/usr/bin/python3
 """Ollama's own Go client (github.com/ollama/ollama@fb30760) as a client under test, exec contract v1.
 
-    profile.py <action> <target>     registry-manifest | cloud-tags | cloud-whoami  (apikey-tags, basic-tags: exit 3)
+    profile.py <action> <target>     registry-manifest | cloud-tags | cloud-whoami | basic-tags  (apikey-tags: exit 3)
     profile.py --changed             what the profile replaces in examples/python/client.py, one name a line
 
 It is the correct example client (../python/client.py, loaded by path, never a copy) with Ollama's behaviour
 put back in, function by function, by the mutant framework of ../mutants: some of the zoo's mutants ARE
 Ollama's behaviour (legacy-substring-parser, http-realm-accepted, retry-loop re-bounded to 2) and are
 composed with the profile's own literal `old -> new` edits. Every deviation from the correct client says which
-line of Ollama's source it reproduces (PROTOCOL.md beside this project, /work/shared/PROTOCOL.md in the
-workspace, cites them). What Ollama does not document as observable behaviour stays the correct client's.
+line of Ollama's source it reproduces (docs/protocol.md, at the root of this repository, cites them). What Ollama does not document as observable behaviour stays the correct client's.
 
 Which checks this fails, and why, is expected-failures.json beside this file (`oac check --baseline`).
 
@@ -23,6 +22,7 @@ import os
 import platform
 import re
 import sys
+import time
 
 # Loading client.py, mutant.py and mutants.py as modules must not leave __pycache__ in the repository.
 sys.dont_write_bytecode = True
@@ -45,11 +45,10 @@ runner, mutants = _load_framework()
 #: The generic text of api.StatusError / api.AuthorizationError with no Status (api/types.go@fb30760 L22-54).
 GENERIC_ERROR = "something went wrong, please see the ollama server logs for details"
 
-#: The actions the Go client has no code for (PROTOCOL.md §1.8: Basic auth is dead code since a1b2d95f9;
-#: §3: no Go code at fb30760 sends OLLAMA_API_KEY).
+#: The action the Go client has no code for (docs/protocol.md §3: no Go code at fb30760 sends OLLAMA_API_KEY).
+#: Basic is not among them: the api.Client sends the userinfo of its base URL as Basic (basic_tags below).
 UNSUPPORTED = {
-    "apikey-tags": "Ollama's Go client has no API-key/Basic support",
-    "basic-tags": "Ollama's Go client has no API-key/Basic support",
+    "apikey-tags": "Ollama's Go client has no API-key support",
 }
 
 
@@ -390,7 +389,7 @@ def _ssh_string(buf, at):
 class GoSigningKey:
     """auth.Sign's key, read from $HOME/.ollama/id_ed25519 on every call (no cache), parsed as
     ssh.ParsePrivateKey does, with x/crypto/ssh's error texts; any key type it accepts signs (RSA as ssh-rsa,
-    SHA-1: nothing in the client restricts the type, PROTOCOL.md §0.1). Replaces client.SigningKey."""
+    SHA-1: nothing in the client restricts the type, docs/protocol.md §0.1). Replaces client.SigningKey."""
 
     def __init__(self):
         from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
@@ -403,7 +402,7 @@ class GoSigningKey:
         if home == "":
             raise Failure("$HOME is not defined")
         path = os.path.join(home, ".ollama", "id_ed25519")
-        # os.ReadFile: `open <path>: <errno text>` (auth/auth.go L59-64; PROTOCOL.md §5).
+        # os.ReadFile: `open <path>: <errno text>` (auth/auth.go L59-64; docs/protocol.md §5).
         try:
             with open(path, "rb") as f:
                 data = f.read()
@@ -472,7 +471,7 @@ class GoSigningKey:
 def parse_token_response(res):
     """server/auth.go@fb30760 L94-99: json.Unmarshal(body, &api.TokenResponse) and return token.Token. Only
     `token` is read (api/types.go L846-848): `{}`, `{"token":""}`, `{"access_token":…}` all give "" without
-    an error, and the caller retries WITHOUT Authorization (PROTOCOL.md §1.5, F-11). Any decode error is
+    an error, and the caller retries WITHOUT Authorization (docs/protocol.md §1.5, F-11). Any decode error is
     returned as Go words it (F-10: `invalid character '<' looking for beginning of value`)."""
     fields, err = go_unmarshal(res.body, "api.TokenResponse", {"token": "string"})
     if err is not None:
@@ -487,7 +486,7 @@ def api_error(res):
             Status, which the server never sends, so the generic text; SigninURL is a field, not in the text;
       other ≥400 → StatusError{StatusCode}, body decoded into it; on a decode error ErrorMessage = the raw
             body; the message is "<Status>: <error>", <Status>, <error> or the generic text. The status code
-            itself is never part of the message (PROTOCOL.md §4.1, §4.2, F-18, F-19, F-20)."""
+            itself is never part of the message (docs/protocol.md §4.1, §4.2, F-18, F-19, F-20)."""
     if res.status == 401:
         fields, _ = go_unmarshal(res.body, "api.AuthorizationError", {"StatusCode": "int", "Status": "string", "signin_url": "string"})
         return client_module.Failure(fields.get("Status") or GENERIC_ERROR)
@@ -498,6 +497,66 @@ def api_error(res):
     if status and message:
         return client_module.Failure("%s: %s" % (status, message))
     return client_module.Failure(status or message or GENERIC_ERROR)
+
+
+def basic_tags(target):
+    """api.NewClient(<target>, http.DefaultClient).List(ctx), the way a Go program reaches a Basic-auth proxy
+    with Ollama's client (docs/protocol.md §1.8):
+      - url.Parse keeps and percent-decodes the userinfo; do() builds the request from base.JoinPath, which
+        keeps it too (api/client.go@fb30760 L116, L132);
+      - the request is signed only when OLLAMA_AUTH is truthy or the host is ollama.com (L118-130); then the
+        signature is the Authorization header and nothing else is added;
+      - otherwise Go's net/http adds `Authorization: Basic base64(user:pass)` from URL.User (client.go send),
+        to every request it sends, redirects included, and only there: an absolute Location carries no
+        userinfo, so the credentials never follow a redirect to another URL; a relative one inherits it
+        (url.ResolveReference);
+      - errors are checkError's (api_error below), the body is json.Unmarshal'ed into api.ListResponse.
+    What does NOT work in Ollama is OLLAMA_HOST (envconfig.Host, the CLI's way in), which garbles
+    `user:pass@host:port`; a program passing the URL itself, as here, is the api.Client's own behaviour."""
+    c = client_module
+    try:
+        u = c.GoURL(target)
+        if u.userinfo is not None:
+            user, _, password = u.userinfo.partition(":")
+            c.go_unescape(user, False), c.go_unescape(password, False)
+    except ValueError:
+        raise c.Failure("parse %s: net/url: invalid userinfo" % go_quote(target))
+    if u.scheme not in ("http", "https") or u.host == "":
+        raise c.Failure("unsupported protocol scheme %s" % go_quote(u.scheme))
+    signing = ollama_auth_enabled() or c._split_host(u.host)[0] == "ollama.com"
+    path, ts = "/api/tags", str(int(time.time()))
+    headers = {"Content-Type": "application/json", "Accept": "application/json", "User-Agent": c.USER_AGENT}
+    if signing:
+        headers["Authorization"] = c.SigningKey().sign("GET,%s?ts=%s" % (path, ts))
+    url = c.join_path(u, path, set_ts=ts if signing else None)
+    if u.userinfo is not None:
+        url = url.replace("://", "://" + u.userinfo + "@", 1)  # JoinPath keeps the userinfo
+    first = c.GoURL(url)
+    for _ in range(11):  # net/http: at most 10 redirects
+        hop = c.GoURL(url)
+        sent = dict(headers)
+        if hop.userinfo is not None and "Authorization" not in sent:
+            user, _, password = hop.userinfo.partition(":")
+            sent["Authorization"] = "Basic " + base64.b64encode(
+                c.go_unescape(user, False) + b":" + c.go_unescape(password, False)).decode("ascii")
+            hop.userinfo = user + ":***" if ":" in hop.userinfo else user  # url.Error shows the URL without its password
+        res = c._send_once("GET", hop, sent, None)
+        location = res.headers.get("Location")
+        if res.status not in (301, 302, 303, 307, 308) or not location:
+            break
+        nxt = c.urljoin(url, location)
+        if signing and not go_keeps_authorization(first, c.GoURL(nxt)):
+            headers.pop("Authorization", None)
+        url = nxt
+    else:
+        raise c.Failure("Get %s: stopped after 10 redirects" % go_quote(url))
+    if res.status >= 400:
+        raise api_error(res)
+    if res.body:
+        err = go_unmarshal(res.body, "api.ListResponse", {})[1]
+        if err is not None:
+            raise c.Failure(err)
+    return res.body
 
 
 # -------------------------------------------------------------------------------------------------
@@ -516,7 +575,7 @@ def build(client):
     c = Composition(client)
 
     # --- WWW-Authenticate ------------------------------------------------------------------------
-    # Ollama's legacy parser, the zoo's mutant (server/images.go@fb30760 L1414-1445, PROTOCOL.md §1.2):
+    # Ollama's legacy parser, the zoo's mutant (server/images.go@fb30760 L1414-1445, docs/protocol.md §1.2):
     # only the first field (resp.Header.Get, L1325), `Bearer ` trimmed case-sensitively, `key=` found by
     # substring, one byte skipped after `=`, the scheme never checked; `…,realm=` panics (exit 2).
     c.mutant("legacy-substring-parser")
@@ -528,14 +587,14 @@ def build(client):
     c.mutant("retry-loop")
     c.edit("registry_manifest", (
         # `for range 2` (L1310) and `return nil, errUnauthorized` (L1352, L1307): the second 401 has already
-        # fetched a second token when the loop ends: exactly 2 resource and 2 token requests (PROTOCOL.md §1.1).
+        # fetched a second token when the loop ends: exactly 2 resource and 2 token requests (docs/protocol.md §1.1).
         '    if _attempt == 10:\n'
         '        raise Failure("too many redirects")\n',
         '    if _attempt == 2:\n'
         '        raise Failure("unauthorized: access denied")\n',
     ), (
         # auth.Sign reads the key file on every call, only once a token is needed (auth/auth.go L53-64,
-        # server/auth.go L68): the first request goes out before the key is looked at (PROTOCOL.md F-15b).
+        # server/auth.go L68): the first request goes out before the key is looked at (docs/protocol.md F-15b).
         '    key = SigningKey()  # before any request: a broken key costs no request\n',
         '',
     ), (
@@ -563,7 +622,7 @@ def build(client):
         '        raise Failure("%d: %s" % (token_res.status, go_string(token_res.body)) if token_res.body else "%d" % token_res.status)\n',
     ))
     # The scheme is never compared (server/auth.go L59-62 compares URL.Host only): an http realm for an https
-    # registry is accepted and the signature and the token cross in plain text (PROTOCOL.md §1.6, F-04).
+    # registry is accepted and the signature and the token cross in plain text (docs/protocol.md §1.6, F-04).
     c.mutant("http-realm-accepted")
 
     c.edit("resource_result", (
@@ -627,7 +686,7 @@ def build(client):
     c.edit("send", (
         # net/http Client (Go >= 1.21, Ollama builds with Go 1.26, go.mod@fb30760): Authorization is dropped
         # on a redirect to another HOSTNAME that is not a subdomain; a port or scheme change keeps it
-        # (PROTOCOL.md §1.1 step 4). The correct client drops it on any origin change.
+        # (docs/protocol.md §1.1 step 4). The correct client drops it on any origin change.
         'if _origin(nxt) != _origin(first):',
         'if nxt.host != first.host and not go_keeps_authorization(first, nxt):',
     ))
@@ -647,7 +706,7 @@ def build(client):
         'ssl.create_default_context(cafile=os.environ.get("OAC_CA_FILE") or None)',
         'ssl.create_default_context(cafile=os.environ.get("SSL_CERT_FILE") or None)',
     ), (
-        # No client-certificate setting anywhere in Ollama's HTTP clients (PROTOCOL.md §2.5: none is wired).
+        # No client-certificate setting anywhere in Ollama's HTTP clients (docs/protocol.md §2.5: none is wired).
         '    cert, key = os.environ.get("OAC_CLIENT_CERT"), os.environ.get("OAC_CLIENT_KEY")\n'
         '    if cert or key:\n'
         '        ctx.load_cert_chain(certfile=cert, keyfile=key)\n',
@@ -670,6 +729,7 @@ def build(client):
     client.SigningKey = GoSigningKey
     mutants.install(client, "parse_token_response", parse_token_response)
     mutants.install(client, "api_error", api_error)
+    mutants.install(client, "basic_tags", basic_tags)
     # makeRequest's User-Agent (server/images.go L1392, api/client.go L139): version.Version is "0.0.0"
     # outside release builds.
     goarch = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm"}.get(platform.machine(), platform.machine())

@@ -9,7 +9,7 @@ Prints the response body on stdout and exits 0, or prints one line on stderr and
 Debian's /usr/bin/python3 on purpose: python3-cryptography is installed for that interpreter only.
 Standard library (http.client, ssl) plus `cryptography` for the key (load_ssh_private_key, Ed25519).
 
-What it reproduces byte for byte from Ollama's Go client (PROTOCOL.md §0-§3):
+What it reproduces byte for byte from Ollama's Go client (docs/protocol.md §0-§3):
   - "<A>:<B>": A = second field of the OpenSSH public key line, B = base64 of the raw 64-byte signature;
   - the registry token URL: the realm's own query kept, service, one scope per space-separated item, ts,
     nonce, re-encoded like Go's url.Values.Encode() (keys sorted, QueryEscape: only A-Za-z0-9-_.~ kept,

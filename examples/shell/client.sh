@@ -7,7 +7,7 @@
 # means "this client cannot do that": an unknown action, or a server message in a form this minimal
 # client does not parse (it refuses rather than guess).
 #
-# How it signs (PROTOCOL.md §0): the OpenSSH key file is decoded here (openssl cannot read that format
+# How it signs (docs/protocol.md §0): the OpenSSH key file is decoded here (openssl cannot read that format
 # and ssh-keygen cannot export an ed25519 key to PKCS#8); its 32-byte seed is wrapped into a PKCS#8 key
 # in a private temp dir and signed with `openssl pkeyutl -sign -rawin` (pure Ed25519). The user's key
 # file is only read. Header "<A>:<B>": A = base64 of the SSH wire public key (the .pub file's second

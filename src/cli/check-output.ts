@@ -11,7 +11,7 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** The commit of ollama/ollama that PROTOCOL.md (and so every check's source) describes. */
+/** The commit of ollama/ollama that docs/protocol.md (and so every check's source) describes. */
 export const PROTOCOL_COMMIT = 'fb30760';
 
 export function toRunReport(outcome: CheckOutcome, info: { client: string; config: Record<string, unknown>; strict: boolean }): RunReport {

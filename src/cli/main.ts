@@ -3,12 +3,26 @@
  * `oac`: the command-line entry point. Each command lives in its own module and stays thin: parse
  * arguments, call the library, print. Errors become one line on stderr and a non-zero exit.
  */
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { OacError } from '../errors.js';
-import { commands } from './commands.js';
+
+/**
+ * `oac client <action> <target>` is what `oac check` starts once per scenario, so its start-up is paid
+ * dozens of times a run: it goes straight to the reference client, without yargs and without loading
+ * every other command (the emulator, the recorder with Polly.js, the reports…).
+ */
+async function clientFastPath(argv: string[]): Promise<boolean> {
+  if (argv.length !== 3 || argv[0] !== 'client' || argv.slice(1).some((a) => a.startsWith('-'))) return false;
+  const { runClientAction } = await import('./client.js');
+  const outcome = await runClientAction(argv[1]!, argv[2]!, process.env);
+  if (outcome.stdout.length > 0) process.stdout.write(outcome.stdout);
+  if (outcome.stderr !== '') process.stderr.write(outcome.stderr);
+  process.exitCode = outcome.exitCode;
+  return true;
+}
 
 export async function main(argv: string[]): Promise<void> {
+  if (await clientFastPath(argv)) return;
+  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
   let cli = yargs(argv)
     .scriptName('oac')
     .usage('$0 <command> [options]\n\nRecord/replay conformance harness for Ollama authentication.')
@@ -43,7 +57,7 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   process.exit(1);
 });
 
-main(hideBin(process.argv)).catch((err: unknown) => {
+main(process.argv.slice(2)).catch((err: unknown) => {
   const code = err instanceof OacError ? err.code : 'error';
   const message = err instanceof Error ? err.message : String(err);
   process.stderr.write(`oac: ${message}${code === 'cli/usage' ? ' (see oac --help)' : ''}\n`);

@@ -5,7 +5,7 @@
 import { OacError } from '../errors.js';
 import { applyJsonPatch, type PatchOperation } from './json-patch.js';
 import { bodyText, removeHeader, setBody, setHeader, type OutgoingResponse } from './response.js';
-import type { MutationOp, MutationTarget } from './types.js';
+import type { ExecAction, MutationOp, MutationTarget, Scenario } from './types.js';
 
 /** Values substituted for `{{name}}` in header values, bodies and locations. */
 export type TemplateValues = Record<string, string>;
@@ -20,6 +20,41 @@ export function fillTemplate(text: string, values: TemplateValues): string {
 
 /** Ops that change the listener or clock, applied when the server starts rather than per response. */
 export const SERVER_OPS = new Set(['set-tls', 'set-clock']);
+
+/**
+ * The responses each action's flow produces: the targets a per-response operation can change. Anything
+ * else would never match a response, and the scenario would silently test the unmutated flow.
+ * `proxy` is the Basic-auth reverse proxy in front of the API (served as `api`, see appliesTo).
+ */
+export const FLOW_STEPS: Readonly<Record<ExecAction, readonly MutationTarget[]>> = {
+  'registry-manifest': ['challenge', 'token', 'resource'],
+  'cloud-tags': ['api'],
+  'cloud-whoami': ['api'],
+  'apikey-tags': ['api'],
+  'basic-tags': ['api', 'proxy'],
+};
+
+export interface TargetProblem {
+  /** Index of the operation in `mutation`. */
+  index: number;
+  message: string;
+}
+
+/** Operations of a scenario whose target matches no step of its flow (a typo'd target is otherwise a silent no-op). */
+export function mutationTargetProblems(scenario: Pick<Scenario, 'action' | 'mutation'>): TargetProblem[] {
+  const steps = FLOW_STEPS[scenario.action];
+  const problems: TargetProblem[] = [];
+  scenario.mutation.forEach((op, index) => {
+    if (SERVER_OPS.has(op.op)) {
+      if (op.target !== 'server') problems.push({ index, message: `${op.op} changes the listener, so its target must be "server", not ${JSON.stringify(op.target)}: the operation would never apply` });
+      return;
+    }
+    if (op.target === undefined || !steps.includes(op.target)) {
+      problems.push({ index, message: `target ${JSON.stringify(op.target)} matches no step of the ${scenario.action} flow (its responses: ${steps.join(', ')}): the operation would never apply` });
+    }
+  });
+  return problems;
+}
 
 export function appliesTo(op: MutationOp, target: MutationTarget, occurrence: number): boolean {
   // A Basic-auth reverse proxy fronts the same /api/* responses: `proxy` and `api` name one target here.

@@ -3,6 +3,7 @@ import { basename, join } from 'node:path';
 import { OacError } from '../errors.js';
 import { listJsonFiles, readJsonFile, specsDir } from '../specs/load.js';
 import { assertValid } from '../specs/validate.js';
+import { mutationTargetProblems } from './mutate.js';
 import type { Scenario } from './types.js';
 
 export function scenariosDir(): string {
@@ -13,7 +14,10 @@ export function loadScenarios(dir: string = scenariosDir()): Scenario[] {
   const scenarios = listJsonFiles(dir).map((file) => {
     const doc = readJsonFile(file);
     assertValid('scenario', doc, file);
-    return { ...(doc as Scenario), file: basename(file) };
+    const scenario = doc as Scenario;
+    const [problem] = mutationTargetProblems(scenario);
+    if (problem) throw new OacError('scenario/bad-target', `${file}: /mutation/${problem.index}/target: ${problem.message}`);
+    return { ...scenario, file: basename(file) };
   });
   const seen = new Map<string, string>();
   for (const s of scenarios) {

@@ -4,6 +4,8 @@
  * both channels into one verdict per check.
  */
 import type { Finding } from '../protocol/findings.js';
+import type { Verdict, VerdictKind } from '../rules/types.js';
+import type { CheckId } from '../specs/check-ids.js';
 
 /** specs/schemas/scenario.schema.json, as loaded (validated before use). */
 export interface Scenario {
@@ -52,18 +54,19 @@ export interface Bound {
   max?: number;
   exactly?: number;
   /** The check this bound decides (otherwise: the listed checks without evidence of their own). */
-  check?: string;
+  check?: CheckId;
 }
 
 export interface Expectation {
   outcome: 'success' | 'failure';
-  checks: string[];
+  /** Catalogue ids (`oac specs lint` rejects a scenario naming an unknown one). */
+  checks: CheckId[];
   error?: { status?: number; contains?: string[]; signinUrl?: boolean };
   requests?: { tokenRequests?: Bound; resourceRequests?: Bound; otherHost?: Bound; total?: Bound };
 }
 
-/** How the conformance server understood a request it received. */
-export type RequestRole = 'challenge' | 'token' | 'resource' | 'api' | 'other-host' | 'unknown';
+/** How the conformance server understood a request it received (`probe`: a request `oac probe` sent to a deployment). */
+export type RequestRole = 'challenge' | 'token' | 'resource' | 'api' | 'other-host' | 'unknown' | 'probe';
 
 /** One request the conformance server (or its "other host") received, and what it answered. */
 export interface Observation {
@@ -84,6 +87,10 @@ export interface Observation {
   mutated?: number[];
   /** The response body sent (tokens reduced to their shape; capped), for the report and the judge. */
   responseBody?: string;
+  /** Response headers, lower-case names (`oac probe`, which sees what a deployment answered). */
+  responseHeaders?: Record<string, string>;
+  /** A command line that repeats this one request, secrets redacted (`oac probe`: a curl line). */
+  reproduce?: string;
 }
 
 /** What the client process did. */
@@ -101,24 +108,16 @@ export interface ClientRun {
   spawnError?: string;
 }
 
-export type VerdictKind = 'pass' | 'fail' | 'non-strict' | 'skip' | 'error';
-
-export interface Verdict {
-  check: string;
-  verdict: VerdictKind;
-  level: 'MUST' | 'SHOULD';
-  message: string;
-  expected?: string;
-  actual?: string;
-  /** In the baseline of expected failures: visible, but does not fail the run. */
-  expectedFailure?: boolean;
-}
+// Decided by the rules layer, so defined there (a lower layer); re-exported for this module's importers.
+export type { Verdict, VerdictKind } from '../rules/types.js';
 
 export interface ScenarioResult {
   id: string;
   title: string;
-  flow: Scenario['flow'];
-  action: ExecAction;
+  /** `probe`: one part of an `oac probe` run (a route, or the TLS, mTLS, CORS or drift checks). */
+  flow: Scenario['flow'] | 'probe';
+  /** `probe`: no client action; the harness itself sent the requests. */
+  action: ExecAction | 'probe';
   /** The scenario's own verdict: the worst of its checks (error > fail > non-strict > pass > skip). */
   verdict: VerdictKind;
   verdicts: Verdict[];

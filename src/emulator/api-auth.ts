@@ -1,5 +1,5 @@
 /**
- * Authentication on ollama.com's `/api/*` (PROTOCOL.md §2-3): a direct signature in either flavour
+ * Authentication on ollama.com's `/api/*` (docs/protocol.md §2-3): a direct signature in either flavour
  * (`METHOD,<path>?ts=` or `METHOD,<RequestURI>`, raw or `Bearer ` form), an API key as
  * `Bearer <key>`, or (when configured, emulating a proxied self-hosted Ollama) HTTP Basic.
  */
@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import { authorizedKeyLine, decodePublicKeyField } from '../keys/index.js';
 import { check, fail, pass, type Finding } from '../protocol/findings.js';
+import type { CheckId } from '../specs/check-ids.js';
 import { buildSigninUrl } from '../protocol/signin-url.js';
 import { directSignedString, EMPTY_BODY_HASH_FIELD, requestUriSignedString } from '../protocol/signing.js';
 import { checkTimestamp, verifyAuthorizationValue, type SignedStringCandidate } from '../protocol/verify.js';
@@ -32,12 +33,12 @@ function bodyHashField(body: Buffer): string {
 
 interface DirectCandidate extends SignedStringCandidate {
   /** The check a client fails when its signature matches this (wrong) string. */
-  failsCheck: string;
+  failsCheck: CheckId;
 }
 
 /**
  * Correct strings first (S1 path flavour, S2 RequestURI flavour: identical when ts is the only query
- * parameter), then the mistakes seen in the wild (PROTOCOL.md §7.2, §8).
+ * parameter), then the mistakes seen in the wild (docs/protocol.md §7.2, §8).
  */
 export function directCandidates(state: EmulatorState, req: EmulatorRequest, ts: string | undefined): DirectCandidate[] {
   const m = req.method;
@@ -46,7 +47,7 @@ export function directCandidates(state: EmulatorState, req: EmulatorRequest, ts:
   const pathTs = ts === undefined ? undefined : `${req.path}?ts=${ts}`;
   const bodyHash = bodyHashField(req.body);
   const list: DirectCandidate[] = [];
-  const add = (label: string, message: string, correct: boolean, failsCheck = 'direct/signature'): void => {
+  const add = (label: string, message: string, correct: boolean, failsCheck: CheckId = 'direct/signature'): void => {
     if (!list.some((c) => c.message === message)) list.push({ label, message, correct, failsCheck });
   };
   if (ts !== undefined) add('METHOD,<path>?ts=<ts>', directSignedString(m, req.path, ts), true);

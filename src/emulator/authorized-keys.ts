@@ -1,5 +1,5 @@
 /**
- * The emulator's allow-list, in the format the unmerged reference verifier uses (PROTOCOL.md §2.4):
+ * The emulator's allow-list, in the format the unmerged reference verifier uses (docs/protocol.md §2.4):
  * authorized_keys-style lines `ssh-ed25519 <field> [comment]`. Stored as the set of `<field>`s, which
  * is exactly the `<A>` a client puts in `Authorization: <A>:<B>`.
  */

@@ -1,5 +1,5 @@
 /**
- * `--ts-window 2h`-style durations. Ollama's real window is unknown (PROTOCOL.md §2.4: somewhere
+ * `--ts-window 2h`-style durations. Ollama's real window is unknown (docs/protocol.md §2.4: somewhere
  * between ~2 h and ~48 h), so it is a knob, and a knob needs an unambiguous spelling.
  */
 import { OacError } from '../errors.js';

@@ -1,10 +1,11 @@
 /**
- * `GET /v2/token?nonce=…&scope=…&service=…&ts=…` (PROTOCOL.md §1.3-1.5): everything is decided by the
+ * `GET /v2/token?nonce=…&scope=…&service=…&ts=…` (docs/protocol.md §1.3-1.5): everything is decided by the
  * protocol core's checks on the URL as received and on the signature over it. Refusals follow what
  * clients have met in the wild: 401 with an EMPTY body (a skewed clock surfaces as
  * `pull model manifest: 401`, §4.4), 403 with an OCI body for a denied repository.
  */
 import { check, fail, pass, type Finding } from '../protocol/findings.js';
+import type { CheckId } from '../specs/check-ids.js';
 import { goParseUrl, goUrlString } from '../protocol/go-url.js';
 import { isNonceShape } from '../protocol/nonce.js';
 import { EMPTY_BODY_HASH_FIELD, registrySignedString } from '../protocol/signing.js';
@@ -17,7 +18,7 @@ import type { EmulatorRequest } from './request.js';
 import { issueToken, knownKeyFinding, parseRepositoryScope } from './token.js';
 
 /** Refusals that do not stop the token from being issued (recorded, tolerated). */
-const TOLERATED = new Set(['registry/token-request/raw-form']);
+const TOLERATED = new Set<CheckId>(['registry/token-request/raw-form']);
 
 /**
  * The correct string first, then what known-wrong clients sign, so a failure can name the mistake.

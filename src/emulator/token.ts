@@ -1,5 +1,5 @@
 /**
- * The registry's bearer token. PROTOCOL.md §1.7 infers the real format: `base64std(<signed token URL>)
+ * The registry's bearer token. docs/protocol.md §1.7 infers the real format: `base64std(<signed token URL>)
  * ":" <A> ":" <B>`, a self-verifying echo of the token request's own signature. The emulator issues
  * exactly that, so it keeps no token table: on use it decodes the token, re-verifies the signature with
  * the protocol core, and reads ts and scopes back from the signed URL.

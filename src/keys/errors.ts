@@ -1,7 +1,7 @@
 /**
  * Why a key could not be used. Every failure a user can hit with `~/.ollama/id_ed25519` has its own
  * stable code (so the CLI, reports and tests match on it, never on prose) and a one-line message that
- * names the file, says what Ollama itself would print for the same file (PROTOCOL.md §5), and how to fix it.
+ * names the file, says what Ollama itself would print for the same file (docs/protocol.md §5), and how to fix it.
  */
 import { OacError } from '../errors.js';
 

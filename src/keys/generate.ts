@@ -1,5 +1,5 @@
 /**
- * Writing a key the way Ollama's initializeKeypair does (cmd/cmd.go@fb30760 L2033-2077, PROTOCOL.md §5):
+ * Writing a key the way Ollama's initializeKeypair does (cmd/cmd.go@fb30760 L2033-2077, docs/protocol.md §5):
  *   MkdirAll(<home>/.ollama, 0755)
  *   <home>/.ollama/id_ed25519      0600  pem.EncodeToMemory(ssh.MarshalPrivateKey(key, ""))
  *   <home>/.ollama/id_ed25519.pub  0644  ssh.MarshalAuthorizedKey(pub) = "ssh-ed25519 <68 chars>\n"

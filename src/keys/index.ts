@@ -24,7 +24,7 @@ export {
   PUBLIC_KEY_FIELD_LENGTH,
   PUBLIC_KEY_FIELD_PREFIX,
   type PublicKeyFieldErrorCode,
-} from './ssh-wire.js';
+} from '../protocol/ssh-wire.js';
 export {
   encodeOpenSshPrivateKey,
   encodeOpenSshPrivateKeyBlob,

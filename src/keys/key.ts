@@ -4,7 +4,7 @@
  */
 import { publicKeyFromSeed as derivePublicKey, signEd25519 } from '../protocol/ed25519.js';
 import { KeyError } from './errors.js';
-import { authorizedKeyLine, publicKeyField } from './ssh-wire.js';
+import { authorizedKeyLine, publicKeyField } from '../protocol/ssh-wire.js';
 
 export const SEED_LENGTH = 32;
 export const SIGNATURE_LENGTH = 64;

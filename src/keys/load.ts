@@ -8,7 +8,7 @@ import { ProtocolError } from '../errors.js';
 import { KeyError, CREATE_KEY_HINT, errorMessage } from './errors.js';
 import type { OllamaKey } from './key.js';
 import { ollamaKeyFromText } from './parse.js';
-import { fingerprintSha256, parseAuthorizedKeyLine } from './ssh-wire.js';
+import { fingerprintSha256, parseAuthorizedKeyLine } from '../protocol/ssh-wire.js';
 
 export const OLLAMA_DIR = '.ollama';
 export const PRIVATE_KEY_NAME = 'id_ed25519';
@@ -80,7 +80,7 @@ function readText(file: string, what: string): string {
 }
 
 /**
- * Compares `<key>.pub` with the key derived from the private key. Ollama never reads the .pub (PROTOCOL.md
+ * Compares `<key>.pub` with the key derived from the private key. Ollama never reads the .pub (docs/protocol.md
  * §0.3), but it is what users paste into ollama.com: a stale one means the registered key is not the key
  * that signs, and every request fails with a bare 401. A missing .pub is fine.
  */

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import { KeyError, type KeySource, notAKeyError as corrupt, passphraseProtectedError, printable, unsupportedTypeError } from './errors.js';
 import { publicKeyFromSeed, SEED_LENGTH } from './key.js';
 import { decodePem, encodePem } from './pem.js';
-import { SSH_ED25519, SshReader, SshShortRead, SshWriter, sshPublicKeyBlob } from './ssh-wire.js';
+import { SSH_ED25519, SshReader, SshShortRead, SshWriter, sshPublicKeyBlob } from '../protocol/ssh-wire.js';
 
 export const OPENSSH_PEM_TYPE = 'OPENSSH PRIVATE KEY';
 export const OPENSSH_MAGIC = 'openssh-key-v1\0';

@@ -1,5 +1,5 @@
 /**
- * The published test seed of the golden vectors (shared/vectors/ollama-auth-vectors.json, PROTOCOL.md §9):
+ * The published test seed of the golden vectors (shared/vectors/ollama-auth-vectors.json, docs/protocol.md §9):
  * bytes 0x01, 0x02, …, 0x20. Its public key is 79b5562e…bad049664, field "AAAAC3NzaC1lZDI1NTE5AAAAIHm1Vi6P…".
  *
  * It is public, so anyone can sign as it: use it for tests and fixtures only, never for anything real

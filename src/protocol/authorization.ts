@@ -1,9 +1,9 @@
 /**
  * `Authorization: <A>:<B>` (registry token request, S1/S2/S6/S7) or `Bearer <A>:<B>` (S3/S4/S5),
- * where A is the 68-char SSH public-key field and B the std-base64 raw 64-byte signature (PROTOCOL.md §0.1).
+ * where A is the 68-char SSH public-key field and B the std-base64 raw 64-byte signature (docs/protocol.md §0.1).
  */
 import { ProtocolError } from '../errors.js';
-import { decodePublicKeyField } from '../keys/ssh-wire.js';
+import { decodePublicKeyField } from './ssh-wire.js';
 
 export type AuthorizationForm = 'raw' | 'bearer';
 

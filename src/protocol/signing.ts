@@ -1,5 +1,5 @@
 /**
- * Every string Ollama signs (PROTOCOL.md §1.4 and §2.2), built from the request, so the client and
+ * Every string Ollama signs (docs/protocol.md §1.4 and §2.2), built from the request, so the client and
  * the server side rebuild the same bytes.
  */
 import { createHash } from 'node:crypto';

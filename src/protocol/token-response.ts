@@ -1,7 +1,7 @@
 /**
  * The token endpoint's answer. Ollama reads only `token` (api.TokenResponse); the Docker token spec
  * also allows `access_token`. A correct client accepts either and fails on neither, instead of retrying
- * with an empty credential as Ollama's own client does (PROTOCOL.md §1.5).
+ * with an empty credential as Ollama's own client does (docs/protocol.md §1.5).
  */
 import { ProtocolError } from '../errors.js';
 

@@ -7,6 +7,7 @@ import { ProtocolError } from '../errors.js';
 import { verifyEd25519 } from './ed25519.js';
 import { check, fail, type Finding } from './findings.js';
 import { credentialShape, parseAuthorization, type ParsedAuthorization } from './authorization.js';
+import type { CheckId } from '../specs/check-ids.js';
 
 export interface SignedStringCandidate {
   /** A name for what this string is (`METHOD,path?ts=`, `full URL instead of path`, …). */
@@ -27,7 +28,7 @@ export interface SignatureVerdict {
  * @param checkId the rule this signature decides (e.g. `registry/token-request/signature`).
  * @param candidates correct strings first, then diagnostic ones.
  */
-export function verifyAuthorizationValue(value: string | undefined, candidates: SignedStringCandidate[], checkId: string): SignatureVerdict {
+export function verifyAuthorizationValue(value: string | undefined, candidates: SignedStringCandidate[], checkId: CheckId): SignatureVerdict {
   let parsed: ParsedAuthorization;
   try {
     parsed = parseAuthorization(value);
@@ -55,7 +56,7 @@ export function verifyAuthorizationValue(value: string | undefined, candidates: 
 
 
 /** `ts` must be unix seconds within ±window of the server clock (ollama.com's window is unknown: configurable). */
-export function checkTimestamp(id: string, ts: string | undefined, nowSeconds: number, windowSeconds: number): Finding {
+export function checkTimestamp(id: CheckId, ts: string | undefined, nowSeconds: number, windowSeconds: number): Finding {
   if (ts === undefined) return fail(id, 'no ts parameter in the request URL, so the server cannot rebuild the signed string', 'ts=<unix seconds>', '(none)');
   if (!/^\d+$/.test(ts)) return fail(id, 'ts is not unix seconds in decimal', 'ts=<digits>', `ts=${ts}`);
   const skew = Number(ts) - nowSeconds;

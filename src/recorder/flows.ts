@@ -1,6 +1,6 @@
 /**
  * What `oac record` runs for each flow and variant: the reference client's calls, the cassette they
- * belong in, and the PROTOCOL.md facts a successful run is evidence for.
+ * belong in, and the docs/protocol.md facts a successful run is evidence for.
  */
 import { OacError } from '../errors.js';
 import type { OllamaKey } from '../keys/index.js';

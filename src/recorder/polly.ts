@@ -1,5 +1,5 @@
 /**
- * Polly.js set-up shared by recording and replay (../shared/STACK.md, Polly.js section):
+ * Polly.js set-up shared by recording and replay:
  *
  * - node:http/https are intercepted by a subclass of @pollyjs/adapter-node-http that can dial another
  *   address than the URL names (curl's --connect-to). The reference client then uses the real host names

@@ -8,7 +8,7 @@ import { parseDuration } from '../emulator/duration.js';
 import { escapePointer, type Redaction } from './har.js';
 import { PLACEHOLDER_PATTERN, redactionKind, type PlaceholderKind } from './placeholders.js';
 
-/** The ollama/ollama commit PROTOCOL.md was read from. */
+/** The ollama/ollama commit docs/protocol.md was read from. */
 export const PROTOCOL_COMMIT = 'fb30760';
 export const REFERENCE_CLIENT_NAME = 'ollama-auth-conformance reference client';
 

@@ -14,7 +14,7 @@
  *   nonce              a 22-char Ollama nonce in a `nonce=` parameter (or a HAR query pair named nonce)
  *
  * Placeholders (`<kind:detail>`, placeholders.ts) are safe by definition. In the `repository` context
- * (source, docs, vectors), values derived from the published test seeds (PROTOCOL.md §9: bytes
+ * (source, docs, vectors), values derived from the published test seeds (docs/protocol.md §9: bytes
  * 0x01…0x20 and 0x21…0x40), the published test nonce (bytes 0x00…0x0f) and textbook Basic credentials
  * (password `pass`, `password`, RFC 7617's `open sesame`) are not findings: anyone can produce them, so
  * they are not secrets, and a `"token": "…"` JSON field is test data. Cassettes are always scanned in

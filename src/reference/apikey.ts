@@ -1,5 +1,5 @@
 /**
- * The API-key flow (PROTOCOL.md §3): `Authorization: Bearer <OLLAMA_API_KEY>` to ollama.com.
+ * The API-key flow (docs/protocol.md §3): `Authorization: Bearer <OLLAMA_API_KEY>` to ollama.com.
  *
  * Hardened (KEY-API-02): the key goes only to origins the caller allows (default https://ollama.com),
  * compared after WHATWG normalisation (`https://OLLAMA.com:443` is `https://ollama.com`), so a key is never

@@ -1,5 +1,5 @@
 /**
- * HTTP Basic auth (RFC 7617). Dead code in Ollama since 2023 (PROTOCOL.md §1.8), kept because private
+ * HTTP Basic auth (RFC 7617). Dead code in Ollama since 2023 (docs/protocol.md §1.8), kept because private
  * registries and proxies in front of Ollama use it, and a harness must tell a client what it sent.
  *
  * Credentials come from `username`/`password` or from the URL's userinfo (percent-decoded, as Go's

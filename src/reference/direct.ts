@@ -1,5 +1,5 @@
 /**
- * Direct signed requests to ollama.com (PROTOCOL.md §2): no token exchange, the Authorization carries a
+ * Direct signed requests to ollama.com (docs/protocol.md §2): no token exchange, the Authorization carries a
  * signature over `<METHOD>,<path>?ts=<unix>` (S1/S3/S4/S5) or `<METHOD>,<RequestURI>` (S2/S6/S7).
  *
  * The key is loaded before any I/O (KEY-05): a bad key fails here and nothing that claims to be signed

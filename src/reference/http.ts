@@ -5,7 +5,7 @@
  * Why not a library: Ollama signs URLs byte for byte, so the request line must carry what Go would send
  * (`URL.RequestURI()`: the EscapedPath and the raw query as written; WHATWG `URL` would re-encode and
  * remove dot segments), `Host` must be the raw authority (Go's `URL.Host`: case and `:443` kept), and
- * redirects must drop credentials on an origin change as Go's net/http does (PROTOCOL.md §1.1 step 4, F-12).
+ * redirects must drop credentials on an origin change as Go's net/http does (docs/protocol.md §1.1 step 4, F-12).
  *
  * Nothing here logs: request headers carry signatures, tokens and passwords.
  */

@@ -1,6 +1,6 @@
 /**
  * The reference client: every Ollama auth flow over real HTTP, byte-exact with Ollama on the wire and
- * stricter where PROTOCOL.md says a correct client should be. Built only on src/protocol and src/keys.
+ * stricter where docs/protocol.md says a correct client should be. Built only on src/protocol and src/keys.
  */
 export {
   sendRequest, displayUrl, headerValue, mergeHeaders, joinUrl, DEFAULT_TIMEOUT_MS, DEFAULT_MAX_REDIRECTS, DEFAULT_USER_AGENT,

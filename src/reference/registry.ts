@@ -1,8 +1,8 @@
 /**
- * The registry challenge flow (PROTOCOL.md §1): request → 401 + Bearer challenge → signed GET of the token
+ * The registry challenge flow (docs/protocol.md §1): request → 401 + Bearer challenge → signed GET of the token
  * URL on the realm → retry once with `Authorization: Bearer <token>`.
  *
- * Byte-exact with Ollama on the wire (token URL, signed string, header forms), stricter where PROTOCOL.md
+ * Byte-exact with Ollama on the wire (token URL, signed string, header forms), stricter where docs/protocol.md
  * marks a check [HARDEN]: an RFC parser for the challenge (REG-03/04, F-05..07), no https→http realm
  * (REG-10), an empty token fails instead of retrying bare (REG-12), and a second 401 fails without a
  * second token fetch (REG-14). The realm-host check is Ollama's own exact `URL.Host` compare (F-03: no

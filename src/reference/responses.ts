@@ -1,7 +1,7 @@
 /**
  * How an error response becomes an AuthError a user can act on: the status, what the server said (the
  * JSON `error` of Ollama's bodies, or the raw body), and ollama.com's `signin_url` when it sent one
- * (PROTOCOL.md §4, ERR-01).
+ * (docs/protocol.md §4, ERR-01).
  */
 import { AuthError } from '../errors.js';
 import type { HttpResponse } from './http.js';

@@ -4,9 +4,9 @@
  * the requests the server saw (credentials as shapes) and the client's output. Every piece of text is
  * escaped and secrets are scrubbed, so a hostile client output cannot inject markup or leak a key.
  */
-import type { Observation, Verdict, VerdictKind } from '../conformance/types.js';
+import type { Observation, VerdictKind } from '../conformance/types.js';
 import { redactConfig, redactText } from './effective-config.js';
-import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type RunReport } from './model.js';
+import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type ReportVerdict, type RunReport } from './model.js';
 import { printable } from './terminal.js';
 
 export function escapeHtml(text: string): string {
@@ -35,11 +35,12 @@ function requestRow(o: Observation, index: number, scrub: (s: string) => string)
   const auth = o.headers['authorization'];
   const authText = auth === undefined ? '' : Array.isArray(auth) ? auth.join(' | ') : auth;
   const failing = o.findings.filter((f) => !f.ok).map((f) => f.id).join(', ');
-  return `<tr><td>${index}</td><td>${escapeHtml(o.listener)}</td><td>${escapeHtml(o.role)}</td><td><code>${escapeHtml(o.method)} ${escapeHtml(scrub(o.url))}</code></td>`
+  const reproduce = o.reproduce === undefined ? '' : `<br><code>${escapeHtml(scrub(o.reproduce))}</code>`;
+  return `<tr><td>${index}</td><td>${escapeHtml(o.listener)}</td><td>${escapeHtml(o.role)}</td><td><code>${escapeHtml(o.method)} ${escapeHtml(scrub(o.url))}</code>${reproduce}</td>`
     + `<td>${o.status}</td><td><code>${escapeHtml(scrub(authText))}</code></td><td>${escapeHtml(failing)}</td><td>${escapeHtml(scrub(o.reason ?? ''))}</td></tr>`;
 }
 
-function verdictRow(v: Verdict, scenario: ReportScenario, scrub: (s: string) => string): string {
+function verdictRow(v: ReportVerdict, scenario: ReportScenario, scrub: (s: string) => string): string {
   const details: string[] = [];
   if (v.expected !== undefined) details.push(`<dt>Expected</dt><dd><code>${escapeHtml(scrub(v.expected))}</code></dd>`);
   if (v.actual !== undefined) details.push(`<dt>Actual</dt><dd><code>${escapeHtml(scrub(v.actual))}</code></dd>`);
@@ -54,7 +55,7 @@ function scenarioSection(s: ReportScenario, index: number, scrub: (t: string) =>
   const open = verdict === 'fail' || verdict === 'error' ? ' open' : '';
   const parts = [
     `<details id="s${index}"${open}><summary><span class="v ${verdict}">${verdict.toUpperCase()}</span> <code>${escapeHtml(s.id)}</code> ${escapeHtml(scrub(s.title))}</summary>`,
-    `<p>Flow <code>${escapeHtml(s.flow)}</code>, action <code>${escapeHtml(s.action)}</code>${s.expectedOutcome ? `, expected outcome <b>${escapeHtml(s.expectedOutcome)}</b>` : ''}; client: ${escapeHtml(scrub(describeExit(s.client)))}; ${s.durationMs} ms.</p>`,
+    `<p>Flow <code>${escapeHtml(s.flow)}</code>, action <code>${escapeHtml(s.action)}</code>${s.expectedOutcome ? `, expected outcome <b>${escapeHtml(s.expectedOutcome)}</b>` : ''}${s.flow === 'probe' ? '' : `; client: ${escapeHtml(scrub(describeExit(s.client)))}`}; ${s.durationMs} ms.</p>`,
   ];
   if (s.reproduce !== '') parts.push(`<p>Reproduce: <code>${escapeHtml(scrub(s.reproduce))}</code></p>`);
   if (s.harnessError !== undefined) parts.push(`<p class="error">Harness error: ${escapeHtml(scrub(s.harnessError))}</p>`);
@@ -82,7 +83,7 @@ export function toHtmlReport(run: RunReport): string {
     `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">`,
     `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
-    `<p>Client: <code>${escapeHtml(scrub(run.client.command ?? run.client.name ?? run.client.mode))}</code>. Started ${escapeHtml(run.startedAt)}${run.finishedAt ? `, finished ${escapeHtml(run.finishedAt)}` : ''}.${run.strict ? ' Strict: SHOULD-level deviations fail the run.' : ''}</p>`,
+    `<p>${run.client.mode === 'server' ? 'Target' : 'Client'}: <code>${escapeHtml(scrub(run.client.command ?? run.client.url ?? run.client.name ?? run.client.mode))}</code>. Started ${escapeHtml(run.startedAt)}${run.finishedAt ? `, finished ${escapeHtml(run.finishedAt)}` : ''}.${run.strict ? ' Strict: SHOULD-level deviations fail the run.' : ''}</p>`,
     `<table><tr><th>scenarios</th><th>checks</th>${counts.map((k) => `<th class="${k}">${k}</th>`).join('')}</tr>`,
     `<tr><td>${summary.scenarios}</td><td>${summary.total}</td>${counts.map((k) => `<td>${summary[k]}</td>`).join('')}</tr></table>`,
     summary.expectedFailures > 0 ? `<p>${summary.expectedFailures} failing verdicts are in the expected-failures baseline (shown, not counted against the run).</p>` : '',

@@ -9,10 +9,10 @@
  * Suite properties carry the client command, how it exited and the line that reruns the scenario; the
  * client's stdout and stderr go to the suite's <system-out> / <system-err>.
  */
-import type { Observation, Verdict } from '../conformance/types.js';
+import type { Observation } from '../conformance/types.js';
 import { redactText } from './effective-config.js';
 import {
-  describeExit, durationBetween, evidenceFor, reportVerdicts, TOOL_NAME, type ReportScenario, type RunReport,
+  describeExit, durationBetween, evidenceFor, reportVerdicts, TOOL_NAME, type ReportScenario, type ReportVerdict, type RunReport,
 } from './model.js';
 
 /**
@@ -64,7 +64,7 @@ export interface JunitCounts {
 
 type CaseKind = 'pass' | 'failure' | 'error' | 'skipped' | 'non-strict';
 
-function caseKind(v: Verdict, strict: boolean): CaseKind {
+function caseKind(v: ReportVerdict, strict: boolean): CaseKind {
   if (v.expectedFailure) return 'skipped';
   switch (v.verdict) {
     case 'pass':
@@ -85,20 +85,22 @@ export function describeRequest(o: Observation): string {
   const auth = o.headers['authorization'];
   const authText = auth === undefined ? '' : ` · Authorization: ${Array.isArray(auth) ? auth.join(' | ') : auth}`;
   const listener = o.listener === 'other' ? ' (other host)' : '';
-  return `#${o.seq} ${o.method} ${o.url}${listener} → ${o.status}${authText}${o.reason ? ` · ${o.reason}` : ''}`;
+  const line = `#${o.seq} ${o.method} ${o.url}${listener} → ${o.status}${authText}${o.reason ? ` · ${o.reason}` : ''}`;
+  // `oac probe` keeps a command that repeats the request: a reader can rerun exactly this one.
+  return o.reproduce === undefined ? line : `${line}\n${o.reproduce}`;
 }
 
-function detail(v: Verdict, scenario: ReportScenario): string {
+function detail(v: ReportVerdict, scenario: ReportScenario): string {
   const lines = [v.message];
   if (v.expected !== undefined) lines.push(`Expected: ${v.expected}`);
   if (v.actual !== undefined) lines.push(`Actual:   ${v.actual}`);
   for (const i of evidenceFor(scenario.observations, v)) lines.push(`Request:  ${describeRequest(scenario.observations[i]!)}`);
-  lines.push(`Client:   ${describeExit(scenario.client)}`);
+  if (scenario.flow !== 'probe') lines.push(`Client:   ${describeExit(scenario.client)}`);
   if (scenario.reproduce !== '') lines.push(`Reproduce: ${scenario.reproduce}`);
   return lines.join('\n');
 }
 
-function renderCase(v: Verdict, scenario: ReportScenario, strict: boolean, scrub: (s: string) => string): { xml: string; kind: CaseKind } {
+function renderCase(v: ReportVerdict, scenario: ReportScenario, strict: boolean, scrub: (s: string) => string): { xml: string; kind: CaseKind } {
   const kind = caseKind(v, strict);
   const open = `    <testcase${attrs({ name: v.check, classname: scenario.id, time: '0.000' })}`;
   const message = scrub(v.message);
@@ -151,7 +153,8 @@ export function toJunitXml(run: RunReport): string {
       ['action', scenario.action],
       ['expected.outcome', scenario.expectedOutcome],
       ['client.command', run.client.command],
-      ['client.exit', describeExit(scenario.client)],
+      ['target.url', run.client.url],
+      ['client.exit', scenario.flow === 'probe' ? undefined : describeExit(scenario.client)],
       ['reproduce', scenario.reproduce === '' ? undefined : scenario.reproduce],
       ['harness.error', scenario.harnessError],
     ];

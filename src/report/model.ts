@@ -6,6 +6,7 @@
  */
 import { constants } from 'node:os';
 import type { ClientRun, Observation, ScenarioResult, Verdict, VerdictKind } from '../conformance/types.js';
+import type { CheckId } from '../specs/check-ids.js';
 
 export const TOOL_NAME = 'ollama-auth-conformance';
 
@@ -15,12 +16,15 @@ export interface ReportTool {
   version: string;
   /** `version` of specs/checks.json. */
   checksVersion?: string;
-  /** The ollama/ollama commit PROTOCOL.md describes. */
+  /** The ollama/ollama commit docs/protocol.md describes. */
   protocolCommit?: string;
 }
 
 export interface ReportClient {
-  mode: 'exec' | 'library';
+  /** `server`: `oac probe` judged a deployed server at `url` (the harness was the client). */
+  mode: 'exec' | 'library' | 'server';
+  /** The probed URL (server mode). */
+  url?: string;
   /** The client command as given (`--client`), before the per-scenario action and target. */
   command?: string;
   name?: string;
@@ -61,14 +65,20 @@ export interface RunReport {
   secrets?: string[];
 }
 
-/** The check id under which a harness error is shown when the judge produced no `error` verdict for it. */
+/**
+ * The row under which a harness error is shown when the judge produced no `error` verdict for it. Not a
+ * catalogue check (no rule is broken: the harness is), so it is kept out of `CheckId`.
+ */
 export const HARNESS_ERROR_CHECK = 'harness/error';
+
+/** A verdict as a report shows it: the judge's, or the harness-error row. */
+export type ReportVerdict = Omit<Verdict, 'check'> & { check: CheckId | typeof HARNESS_ERROR_CHECK };
 
 /**
  * The verdicts a report shows for a scenario: the judge's, plus an `error` verdict carrying
  * `harnessError` when the judge gave none (a harness failure must never be invisible, nor look like a pass).
  */
-export function reportVerdicts(result: ScenarioResult): Verdict[] {
+export function reportVerdicts(result: ScenarioResult): ReportVerdict[] {
   if (result.harnessError === undefined || result.verdicts.some((v) => v.verdict === 'error')) return result.verdicts;
   return [
     ...result.verdicts,
@@ -112,7 +122,7 @@ function shellSignalNote(exitCode: number | null): string {
  * Indices of the observations that show a verdict: the requests on which the server recorded a finding
  * for the check, failing ones only when the verdict is not a pass.
  */
-export function evidenceFor(observations: readonly Observation[], verdict: Pick<Verdict, 'check' | 'verdict'>): number[] {
+export function evidenceFor(observations: readonly Observation[], verdict: Pick<ReportVerdict, 'check' | 'verdict'>): number[] {
   const out: number[] = [];
   observations.forEach((o, i) => {
     const relevant = o.findings.some((f) => f.id === verdict.check && (verdict.verdict === 'pass' || !f.ok));

@@ -3,12 +3,12 @@
  * before it is returned, so a report that does not match its published schema is a harness error here,
  * not a surprise for the tool that reads it.
  */
-import type { Observation, Verdict } from '../conformance/types.js';
+import type { Observation } from '../conformance/types.js';
 import { HarnessError } from '../errors.js';
 import { assertValid } from '../specs/validate.js';
 import { redactConfig, redactText } from './effective-config.js';
 import {
-  durationBetween, evidenceFor, observedOutcome, reportVerdicts, summarize, type ReportScenario, type RunReport,
+  durationBetween, evidenceFor, observedOutcome, reportVerdicts, summarize, type ReportScenario, type ReportVerdict, type RunReport,
 } from './model.js';
 
 export const RESULTS_VERSION = '1';
@@ -28,13 +28,23 @@ function exchangeOf(o: Observation, scrub: (s: string) => string): Json {
     headers[headerName(name)] = Array.isArray(value) ? value.map(scrub) : scrub(value);
   }
   const responseHeaders: Record<string, string> = {};
-  if (o.reason !== undefined) responseHeaders[REASON_HEADER] = scrub(o.reason);
-  return {
+  if (o.responseHeaders !== undefined) {
+    // `oac probe` saw the deployment's own answer: its headers and (capped) body.
+    for (const [name, value] of Object.entries(o.responseHeaders)) responseHeaders[headerName(name)] = scrub(value);
+  } else if (o.reason !== undefined) {
+    responseHeaders[REASON_HEADER] = scrub(o.reason);
+  }
+  const response: Json = { status: o.status, headers: responseHeaders };
+  if (o.responseHeaders !== undefined && o.responseBody !== undefined) response['body'] = scrub(o.responseBody);
+  const exchange: Json = {
     request: { method: o.method, url: scrub(o.url), headers },
     // The conformance server records the status and its reason, not the response headers or body.
-    response: { status: o.status, headers: responseHeaders },
+    response,
     listener: o.listener,
   };
+  if (o.reproduce !== undefined) exchange['reproduce'] = scrub(o.reproduce);
+  if (o.responseHeaders !== undefined && o.reason !== undefined) exchange['note'] = scrub(o.reason);
+  return exchange;
 }
 
 /**
@@ -52,7 +62,7 @@ function exchangeIndex(observations: readonly Observation[]): Map<number, number
 
 const HTTP_METHOD = /^[A-Z]+$/;
 
-function verdictOf(v: Verdict, scenario: ReportScenario, index: Map<number, number>, scrub: (s: string) => string): Json {
+function verdictOf(v: ReportVerdict, scenario: ReportScenario, index: Map<number, number>, scrub: (s: string) => string): Json {
   const message = scrub(v.message.trim() === '' ? '(no message)' : v.message);
   const out: Json = {
     check: v.check,
@@ -74,7 +84,8 @@ function scenarioOf(s: ReportScenario, scrub: (t: string) => string): Json {
   if (s.reproduce !== '') out['reproduce'] = scrub(s.reproduce);
   if (s.harnessError !== undefined) out['harnessError'] = scrub(s.harnessError);
   if (s.expectedOutcome !== undefined) out['expectedOutcome'] = s.expectedOutcome;
-  out['observedOutcome'] = observedOutcome(s.client);
+  // A probe result has no client process: an observed outcome would only say "not-run".
+  if (s.flow !== 'probe') out['observedOutcome'] = observedOutcome(s.client);
   if (s.client !== undefined) {
     out['exitCode'] = s.client.exitCode;
     out['stdout'] = scrub(s.client.stdout);
@@ -101,6 +112,7 @@ export function toResultsJson(run: RunReport): Json {
     if (run.client[field] !== undefined) client[field] = run.client[field];
   }
   if (run.client.command !== undefined) client['command'] = scrub(run.client.command);
+  if (run.client.url !== undefined) client['url'] = scrub(run.client.url);
 
   const doc: Json = {
     $schema: RESULTS_SCHEMA,

@@ -8,9 +8,9 @@
  * stay clean.
  */
 import { errorLine } from '../conformance/client-output.js';
-import type { ScenarioResult, Verdict, VerdictKind } from '../conformance/types.js';
+import type { ScenarioResult, VerdictKind } from '../conformance/types.js';
 import { redactText } from './effective-config.js';
-import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type RunReport } from './model.js';
+import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type ReportVerdict, type RunReport } from './model.js';
 import { describeRequest } from './junit.js';
 
 export interface TerminalOptions {
@@ -58,7 +58,7 @@ export function progressLine(result: ScenarioResult, opts: TerminalOptions = { c
 
 const firstLine = errorLine;
 
-function expand(v: Verdict, scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
+function expand(v: ReportVerdict, scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
   const pad = '        ';
   const out: string[] = [];
   const field = (name: string, value: string): void => {
@@ -71,7 +71,7 @@ function expand(v: Verdict, scenario: ReportScenario, scrub: (s: string) => stri
   for (const i of evidenceFor(scenario.observations, v)) field('Request: ', describeRequest(scenario.observations[i]!));
   const client = scenario.client;
   const stderr = client === undefined ? '' : firstLine(client.stderr);
-  field('Client:  ', `${describeExit(client)}${stderr === '' ? '' : ` · stderr: ${stderr}`}`);
+  if (scenario.flow !== 'probe') field('Client:  ', `${describeExit(client)}${stderr === '' ? '' : ` · stderr: ${stderr}`}`);
   if (scenario.reproduce !== '') field('Reproduce:', scenario.reproduce);
   return out;
 }
@@ -109,6 +109,7 @@ export function renderTerminal(run: RunReport, opts: TerminalOptions = { color: 
   const scrub = (s: string): string => redactText(s, run.secrets ?? []);
   const lines: string[] = [];
   if (run.client.command !== undefined) lines.push(`client: ${printable(scrub(run.client.command))}`, '');
+  if (run.client.url !== undefined) lines.push(`target: ${printable(scrub(run.client.url))}`, '');
   for (const scenario of run.scenarios) lines.push(...renderScenario(scenario, scrub, opts.color));
   for (const p of run.unexpectedPasses ?? []) {
     lines.push(`${paint('unexpected pass', 'yellow', opts.color)}: ${p.scenario} ${p.check} now passes; remove it from the baseline (${printable(p.reason)})`);

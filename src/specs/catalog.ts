@@ -11,7 +11,8 @@ import { specValidator, type SpecValidator } from './validate.js';
 
 export type CheckLevel = 'MUST' | 'SHOULD';
 export type CheckReference = 'REF' | 'HARDEN' | 'REF-GAP';
-export type Flow = 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys' | 'any';
+/** `probe`: a check of a deployment made by `oac probe` (checks only; no scenario has this flow). */
+export type Flow = 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys' | 'any' | 'probe';
 
 export interface CheckEntry {
   id: string;

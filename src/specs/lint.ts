@@ -7,6 +7,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { OacError } from '../errors.js';
+import { mutationTargetProblems } from '../conformance/mutate.js';
+import type { Scenario } from '../conformance/types.js';
 import { lintRecordings } from '../recorder/lint.js';
 import { listJsonFiles, readJsonFile, SpecSyntaxError } from './load.js';
 import { SCHEMA_DIALECT, SCHEMA_NAMES, schemaId, schemaNameOfFile, SpecValidator, type ValidationProblem } from './validate.js';
@@ -214,8 +216,10 @@ export function lintSpecsDetailed(dir: string, opts: LintOptions = {}): LintResu
     if (doc === undefined) continue;
     counts.scenarios++;
     checkSchemaPointer(rel, doc, 'scenario');
-    validateDoc(rel, 'scenario', doc);
+    const valid = validateDoc(rel, 'scenario', doc);
     if (!isRecord(doc)) continue;
+    // Only a valid scenario has an action and operations to compare; an invalid one is reported above.
+    if (valid) for (const p of mutationTargetProblems(doc as unknown as Scenario)) report(rel, `/mutation/${p.index}/target`, p.message);
     const id = doc['id'];
     if (typeof id === 'string') {
       const other = scenarioIds.get(id);

@@ -1,5 +1,5 @@
 /**
- * The emulated ollama.com API (PROTOCOL.md §2-3): direct signatures in both flavours and both header
+ * The emulated ollama.com API (docs/protocol.md §2-3): direct signatures in both flavours and both header
  * forms, API keys, proxy-style Basic, and the refusals with Ollama's 401 body. With publicOrigin
  * https://ollama.com and the clock at the vectors' ts, the golden Authorization values verify as is.
  */

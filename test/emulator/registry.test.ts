@@ -1,5 +1,5 @@
 /**
- * The emulated registry (PROTOCOL.md §1), driven with hand-built requests: challenge → signed token
+ * The emulated registry (docs/protocol.md §1), driven with hand-built requests: challenge → signed token
  * request → Bearer retry, and every way the emulator must refuse. With publicOrigin
  * https://registry.ollama.ai and the clock at the vectors' ts, the golden token request verifies as is.
  */

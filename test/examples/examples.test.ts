@@ -3,7 +3,7 @@
  * openssl) are independent implementations of the exec contract v1. Each is driven through every
  * action against the emulator (which verifies with the protocol core and logs findings) and against
  * scripted hostile registries; everything they sent is judged again here with node:crypto and with
- * expected strings written out from PROTOCOL.md, never with the project's own signing code.
+ * expected strings written out from docs/protocol.md, never with the project's own signing code.
  *
  * The clients use the real clock and a random nonce, so signatures are verified, not compared with a
  * golden string. Servers live in this process: clients are always spawned asynchronously.

@@ -3,7 +3,7 @@
  * framework): where it stands check by check is its expected-failures baseline, and that baseline must be
  * exactly right. With it `oac check` exits 0 with no unexpected pass; without it the run fails on exactly
  * the baseline's (scenario, check) pairs, so the baseline can neither hide a new failure nor keep a stale
- * one. The wire behaviour PROTOCOL.md records for Ollama (two token requests on a second 401, a retry with
+ * one. The wire behaviour docs/protocol.md records for Ollama (two token requests on a second 401, a retry with
  * no Authorization after an empty token, Go's error texts, the legacy parser's panic) is read back from the
  * exchanges of results.json, and, where the harness cannot show it, from servers of this file, verified
  * with node:crypto.
@@ -104,10 +104,10 @@ const RAW_PAIR = '<68 chars>:<88 chars>';
 const RESOURCE = `GET ${SCRIPTED_PATH}`;
 
 describe('the expected-failures baseline is exactly where Ollama fails', () => {
-  test('the baseline file validates, has no duplicate and every reason cites PROTOCOL.md or Ollama\'s source', () => {
+  test('the baseline file validates, has no duplicate and every reason cites docs/protocol.md or Ollama\'s source', () => {
     expect(validate('baseline', baseline).errors).toEqual([]);
     expect(new Set(baselinePairs).size).toBe(baselinePairs.length);
-    for (const e of baseline.expectedFailures) expect({ entry: pairKey(e.scenario, e.check), cites: /PROTOCOL\.md|@fb30760/.test(e.reason) }).toEqual({ entry: pairKey(e.scenario, e.check), cites: true });
+    for (const e of baseline.expectedFailures) expect({ entry: pairKey(e.scenario, e.check), cites: /docs\/protocol\.md|@fb30760/.test(e.reason) }).toEqual({ entry: pairKey(e.scenario, e.check), cites: true });
   });
 
   test('with the baseline: exit 0, every entry reported as an expected failure, no unexpected pass', () => {

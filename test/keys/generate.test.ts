@@ -1,5 +1,5 @@
 /**
- * generateOllamaKey writes what Ollama's initializeKeypair writes (PROTOCOL.md §5), checked with
+ * generateOllamaKey writes what Ollama's initializeKeypair writes (docs/protocol.md §5), checked with
  * ssh-keygen as the independent reader, and never overwrites anything.
  */
 import { mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync, existsSync } from 'node:fs';

@@ -28,7 +28,7 @@ describe('defaultKeyPath (Go os.UserHomeDir + .ollama/id_ed25519)', () => {
   test('$HOME on unix', () => {
     expect(defaultKeyPath({ HOME: '/home/u' }, 'linux')).toBe('/home/u/.ollama/id_ed25519');
     expect(defaultKeyPath({ HOME: '/home/u/' }, 'darwin')).toBe('/home/u/.ollama/id_ed25519');
-    // The systemd service user of the Linux install (PROTOCOL.md §5).
+    // The systemd service user of the Linux install (docs/protocol.md §5).
     expect(defaultKeyPath({ HOME: '/usr/share/ollama' }, 'linux')).toBe('/usr/share/ollama/.ollama/id_ed25519');
   });
 

@@ -9,7 +9,7 @@ import {
   parseAuthorizedKeyLine,
   publicKeyField,
   sshPublicKeyBlob,
-} from '../../src/keys/ssh-wire.js';
+} from '../../src/protocol/ssh-wire.js';
 import { TEST_SEED } from '../../src/keys/test-seed.js';
 import { expectKeyError, loadVectors, makeSshKey, sshKeygen, tempDir } from './support.js';
 

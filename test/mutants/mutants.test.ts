@@ -4,7 +4,7 @@
  * only it: the mutant and the unmutated client run against the same loopback server (the emulator, which
  * judges with check ids, behind a recorder that keeps the raw bytes; or a scripted server), and the test
  * asserts the exact wrong bytes the mutant sends, verified with node:crypto and strings written out from
- * PROTOCOL.md, and that the base client gets the same exchange right.
+ * docs/protocol.md, and that the base client gets the same exchange right.
  *
  * catalog.json, the input of the harness's mutation matrix, is checked against its schema and against the
  * scenario and check ids that exist.
@@ -19,6 +19,7 @@ import { generateOllamaKey } from '../../src/keys/index.js';
 import { LegacyParserPanic, parseLegacyImagesGo } from '../../src/protocol/challenge-legacy.js';
 import { newAjv } from '../../src/specs/validate.js';
 import { nodeVerify } from '../helpers/node-crypto-oracle.js';
+import { loadObservedParserCases } from '../helpers/vectors.js';
 import { startEmulatorBehindRecorder, startScriptedRegistry, SCRIPTED_MANIFEST, SCRIPTED_PATH, type Exchange, type RecordedEmulator, type ScriptedRegistry, type ScriptedRegistryOptions } from '../examples/helpers/servers.js';
 import { EMPTY_BODY_HASH, identityFromPubFile, type PublicIdentity } from '../examples/helpers/verify.js';
 import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
@@ -747,7 +748,7 @@ describeMutant('crash-on-empty-realm', () => {
 
 describeMutant('legacy-substring-parser', () => {
   test('reproduces what Ollama\'s images.go parser returned for every header of the observed Go vectors', async () => {
-    const vectors = readJson('/work/shared/vectors/ollama-challenge-parsers-observed.json') as { case: string; header: string; 'images.go': string[] }[];
+    const vectors = loadObservedParserCases();
     const script = [
       'import importlib.util, json, sys',
       'sys.dont_write_bytecode = True',

@@ -1,6 +1,4 @@
 import { describe, test, expect } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ProtocolError } from '../../src/errors.js';
 import {
   LegacyParserPanic,
@@ -12,17 +10,9 @@ import {
   parseLegacyXTransferBytes,
   type LegacyProfileName,
 } from '../../src/protocol/challenge-legacy.js';
+import { loadObservedParserCases } from '../helpers/vectors.js';
 
-interface ObservedRow {
-  case: string;
-  header: string;
-  'images.go': [string, string, string];
-  'x/transfer': [string, string, string];
-  differ: boolean;
-}
-
-const vectorsPath = path.resolve(process.cwd(), '../shared/vectors/ollama-challenge-parsers-observed.json');
-const rows = JSON.parse(readFileSync(vectorsPath, 'utf8')) as ObservedRow[];
+const rows = loadObservedParserCases();
 const profiles: LegacyProfileName[] = ['images.go', 'x/transfer'];
 
 function triple(profile: LegacyProfileName, header: string): [string, string, string] {

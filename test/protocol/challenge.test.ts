@@ -1,6 +1,4 @@
 import { describe, test, expect } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { ProtocolError } from '../../src/errors.js';
 import {
   ChallengeParseError,
@@ -13,6 +11,7 @@ import {
   type ChallengeSpec,
   type ParseOptions,
 } from '../../src/protocol/challenge.js';
+import { loadObservedParserCases } from '../helpers/vectors.js';
 
 function thrown(fn: () => unknown): ProtocolError {
   try {
@@ -511,13 +510,7 @@ describe('selectBearer / parseBearerChallenge', () => {
 // ------------------------------------------------------------------------------------------------
 // The observed vectors under the RFC parser: the legacy-breaking rows parse correctly here.
 
-interface ObservedRow {
-  case: string;
-  header: string;
-}
-const observed = JSON.parse(
-  readFileSync(path.resolve(process.cwd(), '../shared/vectors/ollama-challenge-parsers-observed.json'), 'utf8'),
-) as ObservedRow[];
+const observed = loadObservedParserCases();
 
 const rfcExpectations: Record<string, { realm: string; service?: string; scope?: string } | { code: string }> = {
   standard: { realm: 'https://registry.ollama.ai/v2/token', service: 'registry.ollama.ai', scope: 'repository:library/llama3:pull' },

@@ -3,6 +3,7 @@
  * careless renderer would print them, and text that breaks naive XML/HTML/terminal output.
  */
 import type { ClientRun, Observation, Verdict } from '../../src/conformance/types.js';
+import type { CheckId } from '../../src/specs/check-ids.js';
 import type { ReportScenario, RunReport } from '../../src/report/model.js';
 
 /** Every planted secret: none may appear in any rendered report. */
@@ -53,7 +54,7 @@ function obs(seq: number, overrides: Partial<Observation>): Observation {
   };
 }
 
-const pass = (check: string): Verdict => ({ check, verdict: 'pass', level: 'MUST', message: `${check} holds` });
+const pass = (check: CheckId): Verdict => ({ check, verdict: 'pass', level: 'MUST', message: `${check} holds` });
 
 export function scenarios(): ReportScenario[] {
   return [

@@ -116,6 +116,7 @@ describe('toResultsJson', () => {
 
   test('a document the schema refuses is a harness error (the validation bites)', () => {
     const bad = run();
+    // @ts-expect-error CheckId already refuses it at compile time; the schema must refuse it at run time too.
     bad.scenarios[0]!.verdicts[0]!.check = 'Not A Check Id';
     const err = thrown(() => toResultsJson(bad));
     expect(err).toBeInstanceOf(HarnessError);

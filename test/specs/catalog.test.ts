@@ -1,7 +1,7 @@
 /**
  * The check catalog is the vocabulary of every verdict: it must hold every id the code uses, cite a source
- * for each, and agree with PROTOCOL.md (the labels it cites exist there, every falsification scenario of
- * PROTOCOL.md has a scenario file).
+ * for each, and agree with docs/protocol.md (every reference it cites is an anchor there, and the
+ * falsification table and the scenario files list the same ids).
  */
 import { describe, test, expect } from '@jest/globals';
 import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { ProtocolError } from '../../src/errors.js';
 import { allChecks, checkCatalog, errorCodeCatalog, getCheck, hasCheck, loadCatalog } from '../../src/specs/catalog.js';
 import { listJsonFiles, specsDir } from '../../src/specs/load.js';
 
-/** The ids PREAMBLE.md fixed before this catalog existed; code already uses them. */
+/** The ids fixed before this catalog existed (the project's first design notes); code already uses them. */
 const PREAMBLE_IDS = `keys/default-path, keys/pubkey-field, keys/signature-raw, keys/generate-modes, keys/no-overwrite, keys/bad-key-no-request,
 auth/header-form,
 registry/challenge/read, registry/challenge/quoted-values, registry/challenge/token-values, registry/challenge/empty-value,
@@ -33,7 +33,21 @@ errors/surfaced, errors/signin-url, errors/stream-empty-body, errors/not-found`
   .split(/[\s,]+/)
   .filter(Boolean);
 
-const PROTOCOL_MD = readFileSync(resolve(process.cwd(), '../shared/PROTOCOL.md'), 'utf8');
+const PROTOCOL_DOC = resolve(specsDir(), '..', 'docs', 'protocol.md');
+const PROTOCOL_MD = readFileSync(PROTOCOL_DOC, 'utf8');
+
+/** An id written as a visible anchor: `§1.2` in a heading, or a bold label such as `**REG-06**` or `**F-11b**`. */
+const ID = String.raw`§\d+(?:\.\d+)*|[A-Z]{1,6}(?:-[A-Z]{2,6})?-\d{2}[a-z]?`;
+
+function protocolAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  for (const line of markdown.split('\n')) {
+    if (/^#{1,6} /.test(line)) for (const m of line.matchAll(new RegExp(ID, 'g'))) anchors.add(m[0]);
+    for (const m of line.matchAll(new RegExp(String.raw`\*\*(${ID})\*\*`, 'g'))) anchors.add(m[1]!);
+  }
+  return anchors;
+}
+const ANCHORS = protocolAnchors(PROTOCOL_MD);
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -43,7 +57,7 @@ function sourceFiles(dir: string): string[] {
 }
 
 describe('check catalog', () => {
-  test('holds every id PREAMBLE.md fixed', () => {
+  test('holds every id fixed before the catalog existed', () => {
     expect(PREAMBLE_IDS.length).toBe(62);
     expect(PREAMBLE_IDS.filter((id) => !hasCheck(id))).toEqual([]);
   });
@@ -63,11 +77,21 @@ describe('check catalog', () => {
     for (const c of gaps) expect({ id: c.id, note: (c.note ?? '').length > 20 }).toEqual({ id: c.id, note: true });
   });
 
-  test('every PROTOCOL.md label a check cites exists in PROTOCOL.md', () => {
-    const missing = allChecks().flatMap((c) =>
-      c.protocolRef.filter((ref) => (ref.startsWith('§') ? !PROTOCOL_MD.includes(`## ${ref.slice(1)}`) && !PROTOCOL_MD.includes(`### ${ref.slice(1)}`) : !PROTOCOL_MD.includes(ref))).map((ref) => `${c.id}: ${ref}`),
-    );
-    expect(missing).toEqual([]);
+  test('docs/protocol.md has anchors for its sections, rules and scenarios (the reader below finds them)', () => {
+    for (const id of ['§0.1', '§1.2', '§10.1', '§11', 'KEY-01', 'REG-17', 'DIR-07', 'KEY-API-02', 'ERR-03', 'F-01', 'F-22', 'F-17b']) expect(ANCHORS).toContain(id);
+    // A mention in running text is not an anchor: the rules are only bold where they are defined.
+    expect(protocolAnchors('REG-06 and §1.3 in a sentence')).toEqual(new Set());
+  });
+
+  test('every protocolRef a check or a scenario cites is an anchor of docs/protocol.md', () => {
+    const fromChecks = allChecks().flatMap((c) => c.protocolRef.map((ref) => ({ where: c.id, ref })));
+    const fromScenarios = listJsonFiles(join(specsDir(), 'scenarios')).flatMap((f) => {
+      const s = JSON.parse(readFileSync(f, 'utf8')) as { id: string; source?: { protocolRef?: string[] } };
+      return (s.source?.protocolRef ?? []).map((ref) => ({ where: `scenario ${s.id}`, ref }));
+    });
+    expect(fromChecks.length).toBeGreaterThan(100);
+    expect(fromScenarios.length).toBeGreaterThan(20);
+    expect([...fromChecks, ...fromScenarios].filter(({ ref }) => !ANCHORS.has(ref)).map(({ where, ref }) => `${where}: ${ref}`)).toEqual([]);
   });
 
   test('every check id the source code names is in the catalog', () => {
@@ -132,10 +156,11 @@ describe('error-code catalog', () => {
 });
 
 describe('scenarios', () => {
-  test('every falsification scenario of PROTOCOL.md (F-01..F-22) has a scenario file', () => {
-    const table = [...PROTOCOL_MD.matchAll(/^\| (F-\d\d) \|/gm)].map((m) => m[1]!);
-    expect(table.length).toBe(22);
-    const ids = new Set(listJsonFiles(join(specsDir(), 'scenarios')).map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { id: string }).id));
-    expect(table.filter((id) => !ids.has(id))).toEqual([]);
+  test('the falsification table of docs/protocol.md and the F- scenario files list the same ids', () => {
+    const table = [...PROTOCOL_MD.matchAll(/^\| \*\*(F-\d\d[a-z]?)\*\* \|/gm)].map((m) => m[1]!);
+    expect(table.filter((id) => /^F-\d\d$/.test(id))).toEqual(Array.from({ length: 22 }, (_, i) => `F-${String(i + 1).padStart(2, '0')}`));
+    const files = listJsonFiles(join(specsDir(), 'scenarios')).map((f) => (JSON.parse(readFileSync(f, 'utf8')) as { id: string }).id);
+    expect(table.filter((id) => !files.includes(id))).toEqual([]);
+    expect(files.filter((id) => id.startsWith('F-') && !table.includes(id))).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import yargs from 'yargs';
 import { specsDir } from '../../src/specs/load.js';
 import { lintSpecs, lintSpecsDetailed, type LintProblem } from '../../src/specs/lint.js';
 import { runSpecsLint, specsLintCommand } from '../../src/cli/specs-lint.js';
+import { loadScenarios } from '../../src/conformance/scenarios.js';
 
 type Json = Record<string, unknown>;
 
@@ -159,6 +160,36 @@ describe('lintSpecs on broken copies', () => {
     expect(summary(lintSpecs(dir))).toEqual([
       expect.stringMatching(/^scenarios\/F-01-copy\.json: \/mutation\/0\/op: must be one of "replace-header", /),
       'scenarios/F-01-no-challenge.json: /id: duplicate scenario id "F-01" (also in scenarios/F-01-copy.json)',
+    ]);
+  });
+
+  test("a mutation whose target is no step of the scenario's flow is reported, not silently ignored", () => {
+    // F-01 removes the registry's challenge; "api" is a valid target name, but a registry pull never gets an
+    // /api/* answer, so the operation would never apply and the scenario would test the unmutated flow.
+    const scenario = readJson('scenarios/F-01-no-challenge.json');
+    const op = (scenario['mutation'] as Json[])[0]!;
+    expect(op).toMatchObject({ op: 'remove-header', target: 'challenge' });
+    op['target'] = 'api';
+    writeJson('scenarios/F-01-no-challenge.json', scenario);
+    expect(summary(lintSpecs(dir))).toEqual([
+      'scenarios/F-01-no-challenge.json: /mutation/0/target: target "api" matches no step of the registry-manifest flow (its responses: challenge, token, resource): the operation would never apply',
+    ]);
+    // Loading the scenarios for a run refuses it the same way, before any client is started.
+    expect(() => loadScenarios(join(dir, 'scenarios'))).toThrow(
+      `${join(dir, 'scenarios', 'F-01-no-challenge.json')}: /mutation/0/target: target "api" matches no step of the registry-manifest flow (its responses: challenge, token, resource): the operation would never apply`);
+  });
+
+  test('a listener operation aimed at a response, and a response operation aimed at the listener, are reported', () => {
+    // The schema lets set-tls name "proxy", but the conformance server sets TLS up on its listener only.
+    const tls = readJson('scenarios/tls-custom-ca.json');
+    (tls['mutation'] as Json[])[0]!['target'] = 'proxy';
+    writeJson('scenarios/tls-custom-ca.json', tls);
+    const direct = readJson('scenarios/F-19-401-plain-text.json');
+    (direct['mutation'] as Json[])[1]!['target'] = 'server';
+    writeJson('scenarios/F-19-401-plain-text.json', direct);
+    expect(summary(lintSpecs(dir))).toEqual([
+      'scenarios/F-19-401-plain-text.json: /mutation/1/target: target "server" matches no step of the cloud-tags flow (its responses: api): the operation would never apply',
+      'scenarios/tls-custom-ca.json: /mutation/0/target: set-tls changes the listener, so its target must be "server", not "proxy": the operation would never apply',
     ]);
   });
 

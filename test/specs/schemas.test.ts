@@ -147,7 +147,7 @@ describe('message schemas', () => {
     expect(problems('basic-request', { authorization: 'Basic not base64!' })[0]).toMatch(/^\/authorization: must match pattern/);
   });
 
-  test("ollama-error and oci-errors accept the bodies quoted in PROTOCOL.md §4", () => {
+  test("ollama-error and oci-errors accept the bodies quoted in docs/protocol.md §4", () => {
     expect(validate('ollama-error', { error: 'unauthorized', signin_url: golden.signin_url }).ok).toBe(true);
     expect(validate('ollama-error', { StatusCode: 401, Status: '401 Unauthorized', error: 'unauthorized' }).ok).toBe(true);
     // cmd/cmd_test.go@fb30760 L1231: registry.ollama.ai's code has a space in it.

@@ -5,13 +5,11 @@
  * JSON cannot simply mirror the library's own output.
  */
 import { describe, test, expect } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseAuthorization } from '../../src/protocol/authorization.js';
 import { errorCodeCatalog } from '../../src/specs/catalog.js';
 import { validate } from '../../src/specs/validate.js';
 import { nodeSign, nodeVerify } from '../helpers/node-crypto-oracle.js';
-import { loadGoldenVectors, SHARED_VECTORS_DIR } from '../helpers/vectors.js';
+import { loadGoldenVectors, loadObservedParserCases } from '../helpers/vectors.js';
 import { loadVectorFiles, runVector, type VectorFile, type VectorTest } from './vector-runners.js';
 
 const files = loadVectorFiles();
@@ -132,8 +130,7 @@ describe('other vectors against the golden files', () => {
   });
 
   test('every row of the observed legacy-parser file is a challenge-legacy vector with the same result', () => {
-    interface Row { case: string; header: string; 'images.go': string[]; 'x/transfer': string[] }
-    const rows = JSON.parse(readFileSync(resolve(SHARED_VECTORS_DIR, 'ollama-challenge-parsers-observed.json'), 'utf8')) as Row[];
+    const rows = loadObservedParserCases();
     const legacy = byFunction('parseLegacyChallenge').tests;
     for (const row of rows) {
       for (const parser of ['images.go', 'x/transfer'] as const) {

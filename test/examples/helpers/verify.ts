@@ -1,7 +1,7 @@
 /**
  * Judging what a client sent without the project's protocol code: the public key comes from the
  * `.pub` file (and, for the published test seed, from node:crypto itself), signatures are checked with
- * node:crypto, and the expected strings are written out by hand from PROTOCOL.md.
+ * node:crypto, and the expected strings are written out by hand from docs/protocol.md.
  */
 import { createHash, createPrivateKey, createPublicKey } from 'node:crypto';
 import { readFileSync } from 'node:fs';

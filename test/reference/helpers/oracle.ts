@@ -11,7 +11,7 @@ const SSH_ED25519_BLOB_PREFIX = Buffer.concat([
   Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]),
 ]);
 
-/** base64 of the hex SHA-256 of the empty body (PROTOCOL.md §1.4), computed here with node:crypto. */
+/** base64 of the hex SHA-256 of the empty body (docs/protocol.md §1.4), computed here with node:crypto. */
 export const EMPTY_BODY_FIELD = Buffer.from(createHash('sha256').update(Buffer.alloc(0)).digest('hex'), 'utf8').toString('base64');
 
 export interface Verdict {

@@ -1,6 +1,6 @@
 /**
  * SSH wire encoding (RFC 4251 §5) as far as Ollama's keys need it, and the public-key forms Ollama
- * puts on the wire (PROTOCOL.md §0.1):
+ * puts on the wire (docs/protocol.md §0.1):
  *   blob  = uint32(11) "ssh-ed25519" uint32(32) <key>          51 bytes
  *   field = std base64(blob)                                     68 chars, "AAAAC3NzaC1lZDI1NTE5AAAAI…"
  *   line  = "ssh-ed25519 " + field                               the .pub file is line + "\n" (81 bytes)

@@ -1,0 +1,31 @@
+/**
+ * Disclosure rule of `oac probe`: `/` ("Ollama is running") and `/api/version` answer without
+ * credentials on a bare Ollama (server/routes.go@fb30760 L1877-1880). Behind a proxy they SHOULD not:
+ * they tell a scanner that Ollama runs here, and which version (the first two requests of every
+ * exposure scanner).
+ */
+import { check } from '../../protocol/findings.js';
+import type { CheckId } from '../../specs/check-ids.js';
+import type { RuleResult } from '../verdicts.js';
+import { describeExchange, describeOutcome, type ProbeExchange } from './observations.js';
+
+export const DISCLOSURE_CHECKS = {
+  version: 'probe/disclosure/version',
+} as const;
+
+export const DISCLOSURE_CHECK_IDS: readonly CheckId[] = Object.values(DISCLOSURE_CHECKS);
+
+/** Findings for one exchange: only requests without credentials to a version-disclosing route count. */
+export function judgeDisclosure(e: ProbeExchange): RuleResult {
+  if (!e.versionDisclosing || e.credential.family !== 'none') return { findings: [], inconclusive: [] };
+  const id = DISCLOSURE_CHECKS.version;
+  const what = describeExchange(e);
+  if (e.reach === 'unknown') {
+    return { findings: [], inconclusive: [check(id, false, `${what}: cannot tell whether it reached Ollama (${e.reachReason})`)] };
+  }
+  const refused = e.reach === 'refused';
+  const message = refused
+    ? `${what} was refused before Ollama: ${describeOutcome(e.outcome)}`
+    : `${what} answers without credentials and discloses Ollama: ${describeOutcome(e.outcome)}`;
+  return { findings: [check(id, refused, message, 'refused without credentials', e.reachReason)], inconclusive: [] };
+}
