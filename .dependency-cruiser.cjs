@@ -16,6 +16,7 @@ const LAYERS = [
   ['recorder'],
   ['conformance', 'probe'],
   ['report'],
+  ['lint'],
   ['cli'],
 ];
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
- * `npm run gen:check-ids`: write src/specs/check-ids.ts from specs/checks.json, so that `CheckId` is the
+ * `npm run gen:check-ids`: write src/check-ids.ts from specs/checks.json, so that `CheckId` is the
  * union of the catalogue's ids and a check id in code that the catalogue does not define fails the build.
  *
- *   node scripts/gen-check-ids.mjs            write src/specs/check-ids.ts (only when it changes)
+ *   node scripts/gen-check-ids.mjs            write src/check-ids.ts (only when it changes)
  *   node scripts/gen-check-ids.mjs --check    write nothing; exit 1, naming the ids that differ, when the
  *                                             committed file is not what the catalogue generates now
  *   --catalog FILE / --out FILE               other paths (tests use them on copies)
@@ -18,12 +18,12 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const NAME = 'gen:check-ids';
 
 function usage(message) {
-  process.stderr.write(`${NAME}: ${message}\nusage: node scripts/gen-check-ids.mjs [--check] [--catalog specs/checks.json] [--out src/specs/check-ids.ts]\n`);
+  process.stderr.write(`${NAME}: ${message}\nusage: node scripts/gen-check-ids.mjs [--check] [--catalog specs/checks.json] [--out src/check-ids.ts]\n`);
   process.exit(2);
 }
 
 function parseArgs(argv) {
-  const opts = { check: false, catalog: resolve(ROOT, 'specs', 'checks.json'), out: resolve(ROOT, 'src', 'specs', 'check-ids.ts') };
+  const opts = { check: false, catalog: resolve(ROOT, 'specs', 'checks.json'), out: resolve(ROOT, 'src', 'check-ids.ts') };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--check') opts.check = true;

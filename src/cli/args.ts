@@ -15,10 +15,13 @@ export function usage(message: string): OacError {
  * yargs turns a repeated flag into an array; for a flag that takes one value, which one did the user
  * mean? We refuse instead of picking the last one silently.
  */
-export function assertSingleValued(args: Record<string, unknown>, names: readonly string[]): void {
+export function assertSingleValued(args: Record<string, unknown>, names: readonly string[], secret: ReadonlySet<string> = new Set()): void {
   for (const name of names) {
     const value = args[name];
-    if (Array.isArray(value)) throw usage(`--${name} was given ${value.length} times (${value.map((v) => JSON.stringify(v)).join(', ')}): give it once`);
+    if (!Array.isArray(value)) continue;
+    // A secret flag (a password, an API key) is named, never echoed.
+    const shown = secret.has(name) ? '' : ` (${value.map((v) => JSON.stringify(v)).join(', ')})`;
+    throw usage(`--${name} was given ${value.length} times${shown}: give it once`);
   }
 }
 

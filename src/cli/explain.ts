@@ -8,7 +8,7 @@
  * compiled `.js` files under dist/ when the CLI runs built (a clone after `npm run build`, or an installed
  * package, which ships dist/ but not src/), each named by its `src/` file through the source map beside
  * it; the `.ts` files under src/ when it runs from source. So the answer is about the code that actually
- * runs. The generated id list (specs/check-ids) names every id and is left out.
+ * runs. The generated id list (src/check-ids) names every id and is left out.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, extname, join, relative, resolve, sep } from 'node:path';
@@ -105,7 +105,7 @@ function sourceOf(file: string): string | undefined {
 export function ruleFilesOf(id: string): string[] {
   const quoted = [`'${id}'`, `"${id}"`];
   const files = moduleFiles(CODE_DIR, CODE_EXT)
-    .filter((file) => !file.endsWith(`${sep}specs${sep}check-ids${CODE_EXT}`))
+    .filter((file) => !file.endsWith(`${sep}check-ids${CODE_EXT}`))
     .filter((file) => {
       const text = readFileSync(file, 'utf8');
       return quoted.some((q) => text.includes(q));

@@ -15,7 +15,7 @@ import {
 import { renderTerminal, shouldColor, type RunReport } from '../report/index.js';
 import { probeReport } from '../report/probe.js';
 import { REDACTED } from '../report/effective-config.js';
-import { usage, writableReportDir } from './args.js';
+import { assertSingleValued, usage, writableReportDir } from './args.js';
 import { writeReports } from './check-output.js';
 
 export interface ProbeArgs {
@@ -42,11 +42,9 @@ const SINGLE_VALUED = ['url', 'basic', 'api-key', 'ca', 'cert', 'key', 'expect-t
 /** Their values are secrets: a repeated-flag message names the flag, never the values. */
 const SECRET_FLAGS = new Set(['basic', 'api-key']);
 
+/** The value of a single-valued flag (assertSingleValued has refused a repeated one before). */
 function single<T>(args: ProbeArgs, name: (typeof SINGLE_VALUED)[number]): T | undefined {
-  const value = args[name] as T | T[] | undefined;
-  if (!Array.isArray(value)) return value;
-  const shown = SECRET_FLAGS.has(name) ? '' : ` (${value.map((v) => JSON.stringify(v)).join(', ')})`;
-  throw usage(`--${name} was given ${value.length} times${shown}: give it once`);
+  return args[name] as T | undefined;
 }
 
 function readableFile(flag: string, file: string): string {
@@ -96,7 +94,7 @@ export interface Validated {
 export function validateProbeArgs(args: ProbeArgs, env: NodeJS.ProcessEnv = process.env): Validated {
   const url = single<string>(args, 'url');
   if (url === undefined || url === '') throw usage('give the URL to probe, e.g. oac probe https://ollama.example.org');
-  for (const name of SINGLE_VALUED) single(args, name);
+  assertSingleValued(args as unknown as Record<string, unknown>, SINGLE_VALUED, SECRET_FLAGS);
   const headers = args.header === undefined ? [] : Array.isArray(args.header) ? args.header : [args.header];
   const basic = single<string>(args, 'basic') ?? env['OAC_PROBE_BASIC'];
   const apiKey = single<string>(args, 'api-key') ?? env['OAC_PROBE_API_KEY'];

@@ -5,7 +5,7 @@
 import { relative } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { specsDir } from '../specs/load.js';
-import { lintSpecsDetailed, type LintProblem } from '../specs/lint.js';
+import { lintSpecsDetailed, type LintProblem } from '../lint/specs.js';
 
 interface SpecsLintArgs {
   dir?: string;

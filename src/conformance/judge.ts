@@ -8,7 +8,7 @@
 import { constants } from 'node:os';
 import type { Finding } from '../protocol/findings.js';
 import type { CheckEntry } from '../specs/catalog.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 import { errorLine } from './client-output.js';
 import type { Bound, ClientRun, Observation, Scenario, Verdict, VerdictKind } from './types.js';
 
@@ -24,11 +24,8 @@ export interface JudgeInput {
 /** Exit code 3 + "unsupported" on stderr: the client does not implement the action (exec contract v1). */
 export const UNSUPPORTED_EXIT_CODE = 3;
 
-const SEVERITY: Record<VerdictKind, number> = { skip: 0, pass: 1, 'non-strict': 2, fail: 3, error: 4 };
-
-export function worstVerdict(verdicts: readonly { verdict: VerdictKind }[]): VerdictKind {
-  return verdicts.reduce<VerdictKind>((worst, v) => (SEVERITY[v.verdict] > SEVERITY[worst] ? v.verdict : worst), 'skip');
-}
+/** The worst verdict of a list: one severity order for clients and servers (src/rules/verdicts.ts). */
+export { worstOf as worstVerdict } from '../rules/verdicts.js';
 
 /**
  * Server-side findings that the scenario provokes on purpose are not the client's fault: a shifted

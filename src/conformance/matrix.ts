@@ -65,7 +65,9 @@ export function judgeMutant(entry: MutantEntry, results: ScenarioResult[]): Muta
     caughtByShould: [...should].sort(),
     missed,
     errors,
-    ok: must.size > 0 && missed.length === 0 && errors.length === 0,
+    // Caught by a SHOULD check alone is caught too: a mutant that only breaks a SHOULD rule (a hardening
+    // one) shows as non-strict, which is exactly what it should be judged.
+    ok: (must.size > 0 || should.size > 0) && missed.length === 0 && errors.length === 0,
   };
 }
 
@@ -98,7 +100,7 @@ export function renderMatrix(rows: MutantRow[]): string {
   ];
   for (const r of rows) {
     const expectation = r.errors.length ? `💥 ${r.errors.length} harness error(s)` : r.missed.length === 0 ? '✅ all caught' : `❌ missed: ${r.missed.map((m) => `${m.scenario} ${m.check} (${m.verdict})`).join('; ')}`;
-    lines.push(`| \`${r.name}\` | ${r.caughtByMust.map((c) => `\`${c}\``).join(' ') || '❌ none'} | ${r.caughtByShould.map((c) => `\`${c}\``).join(' ') || '—'} | ${expectation} |`);
+    lines.push(`| \`${r.name}\` | ${r.caughtByMust.map((c) => `\`${c}\``).join(' ') || (r.caughtByShould.length > 0 ? '—' : '❌ none')} | ${r.caughtByShould.map((c) => `\`${c}\``).join(' ') || '—'} | ${expectation} |`);
   }
   return lines.join('\n');
 }

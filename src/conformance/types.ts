@@ -5,7 +5,7 @@
  */
 import type { Finding } from '../protocol/findings.js';
 import type { Verdict, VerdictKind } from '../rules/types.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 
 /** specs/schemas/scenario.schema.json, as loaded (validated before use). */
 export interface Scenario {

@@ -7,7 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 import { authorizedKeyLine, decodePublicKeyField } from '../keys/index.js';
 import { check, fail, pass, type Finding } from '../protocol/findings.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 import { buildSigninUrl } from '../protocol/signin-url.js';
 import { directSignedString, EMPTY_BODY_HASH_FIELD, requestUriSignedString } from '../protocol/signing.js';
 import { checkTimestamp, verifyAuthorizationValue, type SignedStringCandidate } from '../protocol/verify.js';

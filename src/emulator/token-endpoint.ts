@@ -5,7 +5,7 @@
  * `pull model manifest: 401`, §4.4), 403 with an OCI body for a denied repository.
  */
 import { check, fail, pass, type Finding } from '../protocol/findings.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 import { goParseUrl, goUrlString } from '../protocol/go-url.js';
 import { isNonceShape } from '../protocol/nonce.js';
 import { EMPTY_BODY_HASH_FIELD, registrySignedString } from '../protocol/signing.js';

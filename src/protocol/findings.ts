@@ -3,7 +3,7 @@
  * received request can be judged against many rules at once and every verdict names its rule.
  * `id` is a check id from specs/checks.json (`CheckId`: an id the catalogue lacks does not compile).
  */
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 
 export interface Finding {
   id: CheckId;

@@ -7,7 +7,7 @@ import { ProtocolError } from '../errors.js';
 import { verifyEd25519 } from './ed25519.js';
 import { check, fail, type Finding } from './findings.js';
 import { credentialShape, parseAuthorization, type ParsedAuthorization } from './authorization.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 
 export interface SignedStringCandidate {
   /** A name for what this string is (`METHOD,path?ts=`, `full URL instead of path`, …). */

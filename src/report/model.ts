@@ -6,7 +6,7 @@
  */
 import { constants } from 'node:os';
 import type { ClientRun, Observation, ScenarioResult, Verdict, VerdictKind } from '../conformance/types.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 
 export const TOOL_NAME = 'ollama-auth-conformance';
 

@@ -3,7 +3,7 @@
  * `oac check` and a deployment probed by `oac probe` alike. It lives here, in the layer that decides
  * it; src/conformance/types.ts re-exports it for the code that already imports it from there.
  */
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 
 export type VerdictKind = 'pass' | 'fail' | 'non-strict' | 'skip' | 'error';
 

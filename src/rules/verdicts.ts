@@ -15,7 +15,7 @@
 import type { Finding } from '../protocol/findings.js';
 import type { Verdict, VerdictKind } from './types.js';
 import type { CheckEntry } from '../specs/catalog.js';
-import type { CheckId } from '../specs/check-ids.js';
+import type { CheckId } from '../check-ids.js';
 import { HarnessError } from '../errors.js';
 
 /** What one rule module (or several, concatenated) returns. */

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { judgeMutant, loadMutantCatalog, runMutationMatrix, type MutantRow } from '../../src/conformance/matrix.js';
 import { loadScenarios } from '../../src/conformance/scenarios.js';
 import { allChecks } from '../../src/specs/catalog.js';
-import type { CheckId } from '../../src/specs/check-ids.js';
+import type { CheckId } from '../../src/check-ids.js';
 
 const catalog = loadMutantCatalog(resolve('examples/mutants/catalog.json'));
 const scenarios = loadScenarios();

@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateOllamaKey, TEST_SEED } from '../../src/keys/index.js';
 import { validate } from '../../src/specs/validate.js';
+import { loadScenarios } from '../../src/conformance/scenarios.js';
 import { CLI } from '../helpers/cli.js';
 import { startDualServer } from '../mutants/support.js';
 import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
@@ -41,7 +42,7 @@ interface Exchange {
   response: { status: number };
   listener?: string;
 }
-interface ScenarioResult { id: string; exitCode: number | null; stdout: string; stderr: string; verdicts: Verdict[]; exchanges: Exchange[] }
+interface ScenarioResult { id: string; action: string; exitCode: number | null; stdout: string; stderr: string; verdicts: Verdict[]; exchanges: Exchange[] }
 interface ResultsDoc { scenarios: ScenarioResult[]; unexpectedPasses?: { scenario: string; check: string }[]; summary: { ok: boolean; error: number } }
 interface BaselineDoc { expectedFailures: { scenario: string; check: string; reason: string }[] }
 interface CheckRun { status: number | null; stdout: string; stderr: string; results: ResultsDoc }
@@ -101,6 +102,11 @@ function wire(id: string): { line: string; authorization: string | undefined }[]
 }
 
 const RAW_PAIR = '<68 chars>:<88 chars>';
+
+/** The ids of the scenarios that drive `action`, from specs/scenarios/ (sorted). */
+function scenarioIdsOf(action: string): string[] {
+  return loadScenarios().filter((s) => s.action === action).map((s) => s.id).sort();
+}
 const RESOURCE = `GET ${SCRIPTED_PATH}`;
 
 describe('the expected-failures baseline is exactly where Ollama fails', () => {
@@ -132,14 +138,23 @@ describe('the expected-failures baseline is exactly where Ollama fails', () => {
     expect(without.results.summary.error).toBe(0);
   });
 
-  test('apikey-tags and basic-tags: exit 3 "unsupported action", every check a skip, nothing sent', () => {
-    const unsupported = without.results.scenarios.filter((s) => /^(apikey|basic|tls)\//.test(s.id));
-    expect(unsupported.length).toBeGreaterThan(5);
+  test('apikey-tags: exit 3 "unsupported action", every check a skip, nothing sent', () => {
+    const unsupported = without.results.scenarios.filter((s) => s.action === 'apikey-tags');
+    expect(unsupported.map((s) => s.id).sort()).toEqual(scenarioIdsOf('apikey-tags'));
     for (const s of unsupported) {
-      const action = s.id.startsWith('basic/') ? 'basic-tags' : 'apikey-tags';
       expect({ id: s.id, exit: s.exitCode, stderr: s.stderr, exchanges: s.exchanges.length, verdicts: [...new Set(s.verdicts.map((v) => v.verdict))] })
-        .toEqual({ id: s.id, exit: 3, stderr: `unsupported action ${action}: Ollama's Go client has no API-key/Basic support\n`, exchanges: 0, verdicts: ['skip'] });
+        .toEqual({ id: s.id, exit: 3, stderr: "unsupported action apikey-tags: Ollama's Go client has no API-key support\n", exchanges: 0, verdicts: ['skip'] });
     }
+  });
+
+  test('basic-tags: the api.Client sends the URL\'s userinfo as Basic (Go net/http), never to a redirect target; a 401 is the generic text', () => {
+    expect(scenario('basic/golden').exitCode).toBe(0);
+    expect(wire('basic/golden')).toEqual([{ line: 'GET /api/tags 200 main', authorization: expect.stringMatching(/^Basic <\d+ chars>$/) }]);
+    expect(wire('basic/redirect-other-host')).toEqual([
+      { line: 'GET /api/tags 302 main', authorization: expect.stringMatching(/^Basic </) },
+      { line: 'GET /api/tags 401 other', authorization: undefined },
+    ]);
+    expect(scenario('basic/wrong-credentials').stderr).toBe(`Error: ${GENERIC}\n`);
   });
 });
 

@@ -10,7 +10,9 @@
  * scenario and check ids that exist.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { randomBytes } from 'node:crypto';
+import { createPublicKey, randomBytes, verify as nodeVerifyAny } from 'node:crypto';
+import https from 'node:https';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -23,7 +25,7 @@ import { loadObservedParserCases } from '../helpers/vectors.js';
 import { startEmulatorBehindRecorder, startScriptedRegistry, SCRIPTED_MANIFEST, SCRIPTED_PATH, type Exchange, type RecordedEmulator, type ScriptedRegistry, type ScriptedRegistryOptions } from '../examples/helpers/servers.js';
 import { EMPTY_BODY_HASH, identityFromPubFile, type PublicIdentity } from '../examples/helpers/verify.js';
 import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
-import { json, startServer, type Recorded, type Reply, type TestServer } from '../reference/helpers/server.js';
+import { json, startServer, type Recorded, type Reply, type ServerTls, type TestServer } from '../reference/helpers/server.js';
 import { BASE, MUTANT_SCRIPT, runPython, runSubject, startDualServer, type Run } from './support.js';
 
 // -------------------------------------------------------------------------------------------------
@@ -132,7 +134,7 @@ describe('catalog.json', () => {
       return { name: m.name, code: r.code, stderr: r.stderr, changed: r.stdout.trim().split('\n') };
     }));
     expect(seen).toEqual(catalog.mutants.map((m) => ({ name: m.name, code: 0, stderr: '', changed: m.replaces })));
-  });
+  }, 180_000); // 49 Python start-ups at once on two cores
 
   test('mutant.py refuses an unknown mutant and bad arguments with exit 2 and one line', async () => {
     const env = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir() };
@@ -894,6 +896,417 @@ describeMutant('basic-userinfo-dropped', () => {
     expect(req.target).toBe('/api/tags');
     expect(req.headers.host).toBe(emu.front.hostPort);
     expect(req.rawHeaders.filter((_v, i) => i % 2 === 0).map((n) => n.toLowerCase())).not.toContain('authorization');
+  });
+});
+
+// -------------------------------------------------------------------------------------------------
+// Coverage mutants (one per rule no other mutant breaks): each against the unmutated client
+
+/** A fresh HOME with a key of its own (for mutants that write into HOME, and tests that need a known key). */
+function freshHome(name: string): { home: string; identity: PublicIdentity } {
+  const dir = path.join(work, name);
+  generateOllamaKey({ home: dir, seed: randomBytes(32) });
+  return { home: dir, identity: identityFromPubFile(path.join(dir, '.ollama', 'id_ed25519.pub')) };
+}
+
+/** The registry pull of `who` against a scripted registry. */
+async function pullFrom(who: string, opts: ScriptedRegistryOptions, env: Record<string, string> = {}): Promise<{ run: Run; tokens: Recorded[]; resources: Recorded[]; origin: string }> {
+  return withScripted(opts, async (reg) => {
+    const run = await runSubject(who, 'registry-manifest', `${reg.server.origin}${SCRIPTED_PATH}`, home, env);
+    return { run, tokens: reg.tokenRequests(), resources: reg.resourceRequests(), origin: reg.server.origin };
+  });
+}
+
+async function withTlsServer<T>(handler: (req: Recorded) => Reply, tls: ServerTls, body: (server: TestServer) => Promise<T>): Promise<T> {
+  const server = await startServer(handler, tls);
+  try {
+    return await body(server);
+  } finally {
+    await server.close();
+  }
+}
+
+const MANIFEST_REPLY: Reply = { status: 200, headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' }, body: SCRIPTED_MANIFEST };
+const OK_PULL = { code: 0, signal: null, stdout: SCRIPTED_MANIFEST, stderr: '' };
+
+// ---------------------------------------------------------------- keys
+
+describeMutant('key-from-ssh-dir', () => {
+  test('looks for $HOME/.ssh/id_ed25519: with only Ollama\'s key there is none, and nothing is sent', async () => {
+    expectGoodDirect(await onEmulator(BASE, 'cloud-tags'), 'GET', '/api/tags');
+    const r = await onEmulator('key-from-ssh-dir', 'cloud-tags');
+    expectFailure(r.run, 'cannot read key', path.join(home, '.ssh', 'id_ed25519'));
+    expect(r.exchanges).toEqual([]);
+  });
+});
+
+describeMutant('any-key-type-signs', () => {
+  test('an RSA id_ed25519: the base client refuses before any request; the mutant signs with it (ssh-rsa, PKCS#1 v1.5 over SHA-1)', async () => {
+    const rsaHome = path.join(work, 'rsa-home');
+    mkdirSync(path.join(rsaHome, '.ollama'), { recursive: true });
+    const keyPath = path.join(rsaHome, '.ollama', 'id_ed25519');
+    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyPath]);
+    const field = readFileSync(`${keyPath}.pub`, 'utf8').trim().split(' ')[1]!;
+    const blob = Buffer.from(field, 'base64');
+    const parts: Buffer[] = [];
+    for (let at = 0; at < blob.length;) {
+      const size = blob.readUInt32BE(at);
+      parts.push(blob.subarray(at + 4, at + 4 + size));
+      at += 4 + size;
+    }
+    const unsigned = (b: Buffer): string => (b[0] === 0 ? b.subarray(1) : b).toString('base64url');
+    const publicKey = createPublicKey({ key: { kty: 'RSA', e: unsigned(parts[1]!), n: unsigned(parts[2]!) }, format: 'jwk' });
+    await withServer(() => json(200, { models: [] }), async (server) => {
+      expectFailure(await runSubject(BASE, 'cloud-tags', server.origin, rsaHome), 'is not ssh-ed25519');
+      expect(server.requests.length).toBe(0);
+      const r = await runSubject('any-key-type-signs', 'cloud-tags', server.origin, rsaHome);
+      expectOk(r);
+      const req = server.requests[0]!;
+      const [a, b] = (req.headers.authorization ?? '').split(':');
+      expect(a).toBe(field);
+      expect(nodeVerifyAny('sha1', Buffer.from(`GET,${req.target}`), publicKey, Buffer.from(b!, 'base64'))).toBe(true);
+    });
+  });
+});
+
+describeMutant('signature-only-header', () => {
+  test('Authorization is the bare 88-char signature (no "<A>:"), still a correct signature over GET,/api/tags?ts=', async () => {
+    const r = await onEmulator('signature-only-header', 'cloud-tags');
+    expectFailure(r.run, 'cloud-tags: 401');
+    const req = r.exchanges[0]!.request;
+    const value = req.headers.authorization as string;
+    expect(value).toMatch(/^[A-Za-z0-9+/]{86}==$/);
+    expect(verifies(`GET,/api/tags?ts=${tsOf(req.target)}`, Buffer.from(value, 'base64'))).toBe(true);
+    expect(r.failing).toContain('auth/header-form');
+  });
+});
+
+// ---------------------------------------------------------------- the challenge
+
+describeMutant('first-challenge-field-only', () => {
+  test('a Basic field before the Bearer one: the base client reads both and pulls; the mutant sees only Basic', async () => {
+    const opts: ScriptedRegistryOptions = { challenge: (origin) => ['Basic realm="registry"', standardChallenge(origin)] };
+    expect((await pullFrom(BASE, opts)).run).toEqual(OK_PULL);
+    const r = await pullFrom('first-challenge-field-only', opts);
+    expectFailure(r.run, '401 without a Bearer challenge (got Basic)');
+    expect(r.tokens).toEqual([]);
+    expect((await pullFrom('first-challenge-field-only', { challenge: standardChallenge })).run).toEqual(OK_PULL);
+  });
+});
+
+describeMutant('strict-challenge-regex', () => {
+  test('`, ` between the parameters is "malformed" for the mutant, fine for the base client; bare commas work for both', async () => {
+    const spaced: ScriptedRegistryOptions = { challenge: (origin) => `Bearer realm="${origin}/v2/token", service="registry.test", scope="${SCOPE}"` };
+    expect((await pullFrom(BASE, spaced)).run).toEqual(OK_PULL);
+    const r = await pullFrom('strict-challenge-regex', spaced);
+    expectFailure(r.run, 'malformed WWW-Authenticate');
+    expect(r.tokens).toEqual([]);
+    expect((await pullFrom('strict-challenge-regex', { challenge: standardChallenge })).run).toEqual(OK_PULL);
+  });
+});
+
+describeMutant('any-scheme-challenge', () => {
+  test('a Basic challenge naming the token endpoint: refused by the base client, answered with the token flow by the mutant', async () => {
+    const opts: ScriptedRegistryOptions = { challenge: (origin) => `Basic realm="${origin}/v2/token",service="registry.test",scope="${SCOPE}"` };
+    const base = await pullFrom(BASE, opts);
+    expectFailure(base.run, '401 without a Bearer challenge (got Basic)');
+    expect(base.tokens).toEqual([]);
+    const r = await pullFrom('any-scheme-challenge', opts);
+    expect(r.run).toEqual(OK_PULL);
+    expect(r.tokens.length).toBe(1);
+    expectSignedPair(pairOf(r.tokens[0]!.headers.authorization), `GET,${r.origin}${r.tokens[0]!.target},${EMPTY_BODY_HASH}`);
+  });
+});
+
+describeMutant('hardcoded-realm-fallback', () => {
+  test('a 401 without WWW-Authenticate: the base client stops; the mutant asks <origin>/v2/token for pull on the URL\'s repository', async () => {
+    const base = await pullFrom(BASE, { challenge: () => undefined });
+    expectFailure(base.run, '401 without a WWW-Authenticate challenge');
+    expect(base.tokens).toEqual([]);
+    const r = await pullFrom('hardcoded-realm-fallback', { challenge: () => undefined });
+    expect(r.run).toEqual(OK_PULL);
+    const port = new URL(r.origin).port;
+    expect(r.tokens.map((t) => t.target)).toEqual([expect.stringMatching(new RegExp(`^/v2/token\\?nonce=[A-Za-z0-9_-]{22}&scope=repository%3Alibrary%2Fllama3%3Apull&service=127\\.0\\.0\\.1%3A${port}&ts=\\d+$`))]);
+  });
+});
+
+describeMutant('auth-retry-on-404', () => {
+  test('a 404 for the manifest: the base client reports not found; the mutant fetches a token and asks again', async () => {
+    let token = '';
+    const handler = (req: Recorded): Reply => {
+      if (req.target.startsWith('/v2/token')) {
+        token = `tok-${randomBytes(6).toString('hex')}`;
+        return json(200, { token });
+      }
+      return token !== '' && req.headers.authorization === `Bearer ${token}` ? MANIFEST_REPLY : json(404, { errors: [{ code: 'MANIFEST_UNKNOWN', message: 'manifest unknown' }] });
+    };
+    await withServer(handler, async (server) => {
+      expectFailure(await runSubject(BASE, 'registry-manifest', `${server.origin}${SCRIPTED_PATH}`, home), 'not found: 404');
+      expect(server.requestsTo('/v2/token')).toEqual([]);
+      const r = await runSubject('auth-retry-on-404', 'registry-manifest', `${server.origin}${SCRIPTED_PATH}`, home);
+      expect(r).toEqual(OK_PULL);
+      expect(server.requests.map((q) => q.target.split('?')[0])).toEqual([SCRIPTED_PATH, SCRIPTED_PATH, '/v2/token', SCRIPTED_PATH]);
+    });
+  });
+});
+
+// ---------------------------------------------------------------- the token URL
+
+describeMutant('realm-concatenated', () => {
+  test('a realm with a query gets a second "?"; a realm Go cannot parse is used anyway', async () => {
+    const withQuery: ScriptedRegistryOptions = { challenge: (origin) => `Bearer realm="${origin}/v2/token?account=oac",service="registry.test",scope="${SCOPE}"` };
+    const base = await pullFrom(BASE, withQuery);
+    expect(base.run).toEqual(OK_PULL);
+    expect(base.tokens[0]!.target).toMatch(/^\/v2\/token\?account=oac&nonce=[A-Za-z0-9_-]{22}&scope=/);
+    const r = await pullFrom('realm-concatenated', withQuery);
+    expect(r.tokens[0]!.target).toMatch(/^\/v2\/token\?account=oac\?nonce=[A-Za-z0-9_-]{22}&scope=/);
+    expectSignedPair(pairOf(r.tokens[0]!.headers.authorization), `GET,${r.origin}${r.tokens[0]!.target},${EMPTY_BODY_HASH}`);
+
+    const unparseable: ScriptedRegistryOptions = { challenge: (origin) => `Bearer realm="${origin}/v2/token%zz",service="registry.test",scope="${SCOPE}"` };
+    await withScripted(unparseable, async (reg) => {
+      const target = `${reg.server.origin}${SCRIPTED_PATH}`;
+      expectFailure(await runSubject(BASE, 'registry-manifest', target, home), 'is not usable');
+      expect(reg.server.requests.length).toBe(1);
+      // This registry answers any /v2/token… path, so the pull even completes.
+      expect(await runSubject('realm-concatenated', 'registry-manifest', target, home)).toEqual(OK_PULL);
+      expect(reg.tokenRequests().map((q) => q.target.split('?')[0])).toEqual(['/v2/token%zz']);
+    });
+  });
+});
+
+describeMutant('realm-resolved-against-resource', () => {
+  test('realm="/v2/token": the base client refuses (realm host ""), the mutant resolves it and sends the signed request', async () => {
+    const opts: ScriptedRegistryOptions = { challenge: () => `Bearer realm="/v2/token",service="registry.test",scope="${SCOPE}"` };
+    const base = await pullFrom(BASE, opts);
+    expectFailure(base.run, 'realm host "" does not match original host');
+    expect(base.tokens).toEqual([]);
+    const r = await pullFrom('realm-resolved-against-resource', opts);
+    expect(r.run).toEqual(OK_PULL);
+    expect(r.tokens.length).toBe(1);
+  });
+});
+
+describeMutant('no-service-param', () => {
+  test('the token URL has scope, ts and nonce, but no service', async () => {
+    const r = await onEmulator('no-service-param', 'registry-manifest');
+    expectFailure(r.run, 'token endpoint answered 401');
+    const token = tokenExchange(r.exchanges).request;
+    expect(token.target).toMatch(/^\/v2\/token\?nonce=[A-Za-z0-9_-]{22}&scope=repository%3Alibrary%2Fllama3%3Apull&ts=\d+$/);
+    expectSignedPair(pairOf(token.headers.authorization), `GET,${emu.front.origin}${token.target},${EMPTY_BODY_HASH}`);
+    expect(r.failing).toEqual(['registry/token-url/service']);
+  });
+});
+
+describeMutant('scope-not-split', () => {
+  test('two space-separated scopes go out as ONE scope parameter (a+b); the base client sends two', async () => {
+    const two = `${SCOPE} repository:library/mistral:pull`;
+    const opts: ScriptedRegistryOptions = { challenge: (origin) => `Bearer realm="${origin}/v2/token",service="registry.test",scope="${two}"` };
+    const base = await pullFrom(BASE, opts);
+    expect(base.tokens[0]!.target).toContain('&scope=repository%3Alibrary%2Fllama3%3Apull&scope=repository%3Alibrary%2Fmistral%3Apull&');
+    const r = await pullFrom('scope-not-split', opts);
+    expect(r.run).toEqual(OK_PULL);
+    expect(r.tokens[0]!.target).toContain('&scope=repository%3Alibrary%2Fllama3%3Apull+repository%3Alibrary%2Fmistral%3Apull&');
+  });
+});
+
+describeMutant('float-ts', () => {
+  test('ts=<seconds>.<fraction> in the token URL, signed as sent', async () => {
+    const r = await onEmulator('float-ts', 'registry-manifest');
+    expectFailure(r.run, 'token endpoint answered 401');
+    const token = tokenExchange(r.exchanges).request;
+    expect(token.target).toMatch(/&ts=\d+\.\d+$/);
+    expectSignedPair(pairOf(token.headers.authorization), `GET,${emu.front.origin}${token.target},${EMPTY_BODY_HASH}`);
+    expect(r.failing).toContain('registry/token-url/ts');
+  });
+});
+
+describeMutant('padded-base64-nonce', () => {
+  test('the nonce is 24 characters of padded standard base64 (form-escaped in the URL)', async () => {
+    const r = await onEmulator('padded-base64-nonce', 'registry-manifest');
+    expectFailure(r.run, 'token endpoint answered 401');
+    const nonce = decodeURIComponent(/[?&]nonce=([^&]+)/.exec(tokenExchange(r.exchanges).request.target)![1]!);
+    expect(nonce).toMatch(/^[A-Za-z0-9+/]{22}==$/);
+    expect(Buffer.from(nonce, 'base64').length).toBe(16);
+    expect(r.failing).toEqual(['registry/token-url/nonce-shape']);
+  });
+});
+
+// ---------------------------------------------------------------- the token response and the retry
+
+describeMutant('anonymous-retry-on-token-error', () => {
+  test('a 401 from the token endpoint: the base client reports it; the mutant retries the manifest without a token', async () => {
+    const opts: ScriptedRegistryOptions = { challenge: standardChallenge, tokenReply: () => ({ status: 401, body: '' }) };
+    const base = await pullFrom(BASE, opts);
+    expectFailure(base.run, 'token endpoint answered 401');
+    expect(base.resources.length).toBe(1);
+    const r = await pullFrom('anonymous-retry-on-token-error', opts);
+    expectFailure(r.run, 'unauthorized');
+    expect(r.resources.map((q) => q.headers.authorization)).toEqual([undefined, undefined]);
+  });
+});
+
+describeMutant('raw-body-token', () => {
+  test('a token body that is not JSON becomes the Bearer token itself', async () => {
+    const opts: ScriptedRegistryOptions = { challenge: standardChallenge, tokenReply: () => ({ status: 200, headers: { 'Content-Type': 'text/html' }, body: '<html>ok</html>' }) };
+    expectFailure((await pullFrom(BASE, opts)).run, 'not a JSON object');
+    const r = await pullFrom('raw-body-token', opts);
+    expect(r.resources.map((q) => q.headers.authorization)).toEqual([undefined, 'Bearer <html>ok</html>']);
+  });
+});
+
+describeMutant('token-field-only', () => {
+  test('{"access_token": …} alone: the base client uses it; the mutant has no token', async () => {
+    let token = '';
+    const handler = (req: Recorded): Reply => {
+      if (req.target.startsWith('/v2/token')) {
+        token = `tok-${randomBytes(6).toString('hex')}`;
+        return json(200, { access_token: token, expires_in: 300 });
+      }
+      return token !== '' && req.headers.authorization === `Bearer ${token}` ? MANIFEST_REPLY : { status: 401, headers: { 'WWW-Authenticate': standardChallenge(`http://${req.headers.host ?? ''}`) }, body: '' };
+    };
+    await withServer(handler, async (server) => {
+      expect(await runSubject(BASE, 'registry-manifest', `${server.origin}${SCRIPTED_PATH}`, home)).toEqual(OK_PULL);
+      expectFailure(await runSubject('token-field-only', 'registry-manifest', `${server.origin}${SCRIPTED_PATH}`, home), 'without a token');
+    });
+  });
+});
+
+describeMutant('retry-without-bearer-word', () => {
+  test('the retry carries the bare token, no "Bearer "; the registry challenges it again', async () => {
+    const r = await onEmulator('retry-without-bearer-word', 'registry-manifest');
+    expectFailure(r.run, 'unauthorized: access denied');
+    expect(r.exchanges.map((e) => `${e.request.target.split('?')[0]} ${e.status}`)).toEqual([`${MANIFEST_PATH} 401`, '/v2/token 200', `${MANIFEST_PATH} 401`]);
+    const issued = (JSON.parse(r.exchanges[1]!.body) as { token: string }).token;
+    expect(r.exchanges[2]!.request.headers.authorization).toBe(issued);
+  });
+});
+
+describeMutant('token-padding-stripped', () => {
+  test('the token sent back lost its trailing "="', async () => {
+    const r = await onEmulator('token-padding-stripped', 'registry-manifest');
+    expectFailure(r.run, 'unauthorized: access denied');
+    const issued = (JSON.parse(r.exchanges[1]!.body) as { token: string }).token;
+    expect(issued).toMatch(/=$/);
+    expect(r.exchanges[2]!.request.headers.authorization).toBe(`Bearer ${issued.replace(/=+$/, '')}`);
+    expect(r.failing).toEqual(['registry/token/opaque']);
+  });
+});
+
+// ---------------------------------------------------------------- direct requests
+
+describeMutant('signature-scheme-word', () => {
+  test('direct requests say "Signature <A>:<B>" around a correct pair; the registry flow is unchanged', async () => {
+    const r = await onEmulator('signature-scheme-word', 'cloud-tags');
+    expectFailure(r.run, 'cloud-tags: 401');
+    const req = r.exchanges[0]!.request;
+    const value = req.headers.authorization as string;
+    expect(value.startsWith('Signature ')).toBe(true);
+    expectSignedPair(pairOf(value.slice('Signature '.length)), `GET,/api/tags?ts=${tsOf(req.target)}`);
+    expectGoodPull(await onEmulator('signature-scheme-word', 'registry-manifest'));
+  });
+});
+
+describeMutant('cached-signature', () => {
+  test('two runs with one HOME send the same ts and signature twice; the base client signs each anew', async () => {
+    const { home: cachedHome } = freshHome('cached-signature-home');
+    const first = await onEmulator('cached-signature', 'cloud-tags', { home: cachedHome });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const second = await onEmulator('cached-signature', 'cloud-tags', { home: cachedHome });
+    expectOk(first.run);
+    expectOk(second.run);
+    expect(second.exchanges[0]!.request.target).toBe(first.exchanges[0]!.request.target);
+    expect(second.exchanges[0]!.request.headers.authorization).toBe(first.exchanges[0]!.request.headers.authorization);
+    const base = [await onEmulator(BASE, 'cloud-tags')];
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    base.push(await onEmulator(BASE, 'cloud-tags'));
+    expect(base[1]!.exchanges[0]!.request.headers.authorization).not.toBe(base[0]!.exchanges[0]!.request.headers.authorization);
+  });
+});
+
+describeMutant('own-key-generated', () => {
+  test('signs with a key it made under $HOME/.config, which the server does not know; the registered key stays unused', async () => {
+    const { home: ownHome, identity: registered } = freshHome('own-key-home');
+    const server = await startEmulatorBehindRecorder({ authorizedKeys: [`ssh-ed25519 ${registered.field}`] });
+    try {
+      expectOk((await onEmulator(BASE, 'cloud-tags', { home: ownHome, server })).run);
+      const r = await onEmulator('own-key-generated', 'cloud-tags', { home: ownHome, server });
+      expectFailure(r.run, 'cloud-tags: 401');
+      const p = pairOf(r.exchanges[0]!.request.headers.authorization);
+      expect(p.a).not.toBe(registered.field);
+      expect(readdirSync(path.join(ownHome, '.config', 'oac-mutant'))).toEqual(['id_ed25519']);
+      expect(r.failing).toEqual(['direct/known-key']);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describeMutant('sign-only-for-ollama-com', () => {
+  test('OLLAMA_AUTH=1 against a host that is not ollama.com: no Authorization and no ts', async () => {
+    const r = await onEmulator('sign-only-for-ollama-com', 'cloud-tags');
+    expectFailure(r.run, 'cloud-tags: 401');
+    const req = r.exchanges[0]!.request;
+    expect(req.target).toBe('/api/tags');
+    expect(req.headers.authorization).toBeUndefined();
+  });
+});
+
+describeMutant('apikey-x-api-key-header', () => {
+  test('the API key goes out as X-API-Key, with no Authorization', async () => {
+    const r = await onEmulator('apikey-x-api-key-header', 'apikey-tags', { env: { OLLAMA_API_KEY: API_KEY } });
+    expectFailure(r.run, 'apikey-tags: 401');
+    const req = r.exchanges[0]!.request;
+    expect({ key: req.headers['x-api-key'], authorization: req.headers.authorization }).toEqual({ key: API_KEY, authorization: undefined });
+  });
+});
+
+// ---------------------------------------------------------------- TLS
+
+describeMutant('tls-verification-off', () => {
+  test('a certificate from a CA the client was not given: the base client refuses the handshake, the mutant sends its request', async () => {
+    await withTlsServer(() => json(200, { models: [] }), { key: pki.serverKey, cert: pki.serverCert }, async (server) => {
+      expectFailure(await runSubject(BASE, 'cloud-tags', server.origin, home), 'CERTIFICATE_VERIFY_FAILED');
+      expect(server.requests.length).toBe(0);
+      expectOk(await runSubject('tls-verification-off', 'cloud-tags', server.origin, home));
+      expect(server.requests.length).toBe(1);
+    });
+  });
+});
+
+describeMutant('tls-1-0-allowed', () => {
+  test('a server that speaks only TLS 1.1: the base client refuses, the mutant negotiates TLS 1.1', async () => {
+    const versions: string[] = [];
+    const server = https.createServer({ key: pki.serverKey, cert: pki.serverCert, minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' }, (req, res) => {
+      versions.push((req.socket as import('node:tls').TLSSocket).getProtocol() ?? '');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"models":[]}');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const origin = `https://127.0.0.1:${(server.address() as import('node:net').AddressInfo).port}`;
+      expectFailure(await runSubject(BASE, 'cloud-tags', origin, home, { OAC_CA_FILE: caFile }), 'cloud-tags:');
+      expect(versions).toEqual([]);
+      expectOk(await runSubject('tls-1-0-allowed', 'cloud-tags', origin, home, { OAC_CA_FILE: caFile }));
+      expect(versions).toEqual(['TLSv1.1']);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
+
+describeMutant('no-client-certificate', () => {
+  test('a server that requires a client certificate: the base client presents it, the mutant has none to present', async () => {
+    const certFile = path.join(work, 'client.crt');
+    const keyFile = path.join(work, 'client.key');
+    writeFileSync(certFile, pki.clientCert);
+    writeFileSync(keyFile, pki.clientKey, { mode: 0o600 });
+    const env = { OAC_CA_FILE: caFile, OAC_CLIENT_CERT: certFile, OAC_CLIENT_KEY: keyFile };
+    await withTlsServer(() => json(200, { models: [] }), { key: pki.serverKey, cert: pki.serverCert, ca: pki.caCert, requireClientCert: true }, async (server) => {
+      expectOk(await runSubject(BASE, 'cloud-tags', server.origin, home, env));
+      expect(server.requests.length).toBe(1);
+      expectFailure(await runSubject('no-client-certificate', 'cloud-tags', server.origin, home, env), 'cloud-tags:');
+      expect(server.requests.length).toBe(1);
+    });
   });
 });
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { generateOllamaKey, type OllamaKey } from '../../src/keys/index.js';
 import { lintCassette, VARIANTS, type Cassette } from '../../src/recorder/index.js';
-import { lintSpecsDetailed } from '../../src/specs/lint.js';
+import { lintSpecsDetailed } from '../../src/lint/specs.js';
 import { specsDir } from '../../src/specs/load.js';
 import { expectAbsent, randomToken, readCassette, runRecordCli, startEmulator, tempDir, type StartedEmulator } from './support.js';
 

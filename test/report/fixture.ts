@@ -3,7 +3,7 @@
  * careless renderer would print them, and text that breaks naive XML/HTML/terminal output.
  */
 import type { ClientRun, Observation, Verdict } from '../../src/conformance/types.js';
-import type { CheckId } from '../../src/specs/check-ids.js';
+import type { CheckId } from '../../src/check-ids.js';
 import type { ReportScenario, RunReport } from '../../src/report/model.js';
 
 /** Every planted secret: none may appear in any rendered report. */

@@ -3,7 +3,7 @@ import { describe, expect, test } from '@jest/globals';
 import type { Finding } from '../../src/protocol/findings.js';
 import { decideVerdicts, worstOf, type RuleResult } from '../../src/rules/verdicts.js';
 import type { CheckEntry } from '../../src/specs/catalog.js';
-import type { CheckId } from '../../src/specs/check-ids.js';
+import type { CheckId } from '../../src/check-ids.js';
 
 const MUST = 'probe/access/no-credentials' as CheckId;
 const SHOULD = 'probe/disclosure/version' as CheckId;

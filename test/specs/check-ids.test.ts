@@ -1,5 +1,5 @@
 /**
- * `CheckId` (src/specs/check-ids.ts) is generated from specs/checks.json by scripts/gen-check-ids.mjs:
+ * `CheckId` (src/check-ids.ts) is generated from specs/checks.json by scripts/gen-check-ids.mjs:
  * the committed file must be what the catalogue generates now, and the type must refuse an id the
  * catalogue does not define (the `@ts-expect-error` lines below fail `tsc --noEmit` the day it does not).
  */
@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { CHECK_IDS, isCheckId, type CheckId } from '../../src/specs/check-ids.js';
+import { CHECK_IDS, isCheckId, type CheckId } from '../../src/check-ids.js';
 import { allChecks } from '../../src/specs/catalog.js';
 
 const SCRIPT = resolve('scripts/gen-check-ids.mjs');
@@ -23,7 +23,7 @@ describe('the committed CheckId type', () => {
   test('is up to date with specs/checks.json (scripts/gen-check-ids.mjs --check)', () => {
     const run = generator(['--check']);
     expect([run.status, run.stderr]).toEqual([0, '']);
-    expect(run.stdout).toBe(`src/specs/check-ids.ts is up to date (${CHECK_IDS.length} check ids)\n`);
+    expect(run.stdout).toBe(`src/check-ids.ts is up to date (${CHECK_IDS.length} check ids)\n`);
   });
 
   test('lists every catalogue id, in the catalogue order', () => {

@@ -88,12 +88,17 @@ describe('probe checks', () => {
     const zoo = JSON.parse(readFileSync(PROXY_ZOO, 'utf8')) as { deployments?: { id: string; mustFail?: string[] }[] };
     const failedBy = new Map<string, string[]>();
     for (const d of zoo.deployments ?? []) for (const id of d.mustFail ?? []) failedBy.set(id, [...(failedBy.get(id) ?? []), d.id]);
-    const uncovered = probeChecks.filter((c) => !failedBy.has(c.id)).map((c) => `${c.id}: no deployment of ${PROXY_ZOO} lists it in mustFail`);
-    expect(uncovered).toEqual([]);
-  });
-
-  test('none claims to be unprovokable (the zoo provokes them)', () => {
-    expect(probeChecks.filter((c) => unprovokable(c) !== undefined).map((c) => c.id)).toEqual([]);
+    const problems = probeChecks.flatMap((c) => {
+      const why = unprovokable(c);
+      if (why === undefined) return failedBy.has(c.id) ? [] : [`${c.id}: no deployment of ${PROXY_ZOO} lists it in mustFail, and no "unprovokable" reason in specs/checks.json`];
+      if (failedBy.has(c.id)) return [`${c.id}: marked unprovokable, yet ${failedBy.get(c.id)!.join(', ')} must fail it: drop the reason`];
+      // No misconfiguration can show it (a precondition of the probe's own input, or a comparison with an
+      // earlier recording): the reason must name the test that checks it instead.
+      const files = [...why.matchAll(/\btest\/[\w/.-]+\.test\.ts\b/g)].map((m) => m[0]);
+      if (files.length === 0) return [`${c.id}: the unprovokable reason names no test/…/*.test.ts that checks the rule instead`];
+      return files.filter((f) => !namesCheck(f, c.id)).map((f) => `${c.id}: ${f} does not exist or does not name ${c.id}`);
+    });
+    expect(problems).toEqual([]);
   });
 });
 

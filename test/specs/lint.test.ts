@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
 import { specsDir } from '../../src/specs/load.js';
-import { lintSpecs, lintSpecsDetailed, type LintProblem } from '../../src/specs/lint.js';
+import { lintSpecs, lintSpecsDetailed, type LintProblem } from '../../src/lint/specs.js';
 import { runSpecsLint, specsLintCommand } from '../../src/cli/specs-lint.js';
 import { loadScenarios } from '../../src/conformance/scenarios.js';
 

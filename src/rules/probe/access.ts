@@ -4,7 +4,7 @@
  * sent (purpose) and what it carried (credential family).
  */
 import { check, type Finding } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeExchange, describeOutcome, type CredentialFamily, type ProbeCredentials, type ProbeExchange } from './observations.js';
 

@@ -6,7 +6,7 @@
  * allow-list, server/routes.go@fb30760 L1842-1873); a proxy that reflects the Origin undoes that.
  */
 import { check, type Finding } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeOutcome, type CorsAttempt, type CorsObservation } from './observations.js';
 

@@ -5,7 +5,7 @@
  * exposure scanner).
  */
 import { check } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeExchange, describeOutcome, type ProbeExchange } from './observations.js';
 

@@ -4,7 +4,7 @@
  * location block, a new route Ollama added that the proxy does not cover).
  */
 import { check } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeExchange, describeOutcome, type DriftObservation } from './observations.js';
 

@@ -3,7 +3,7 @@
  * findings; `decideVerdicts` (../verdicts.ts) turns findings into verdicts. The probe engine only
  * gathers observations and calls these.
  */
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import { mergeResults, type RuleResult } from '../verdicts.js';
 import { ACCESS_CHECK_IDS, accessNotApplicable, judgeAccess } from './access.js';
 import { CORS_CHECK_IDS, judgeCors } from './cors.js';

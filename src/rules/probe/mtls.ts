@@ -5,7 +5,7 @@
  * through to the backend without a certificate.
  */
 import { check } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeOutcome, type MtlsObservation, type ProbeCredentials, type ProbeExchange } from './observations.js';
 

@@ -4,7 +4,7 @@
  * is within its validity period, and whether credentials travel over plain http at all.
  */
 import { check, type Finding } from '../../protocol/findings.js';
-import type { CheckId } from '../../specs/check-ids.js';
+import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { TLS_VERSIONS, type ProbeCredentials, type TlsObservation, type TlsVersion } from './observations.js';
 

@@ -10,8 +10,8 @@ import { OacError } from '../errors.js';
 import { mutationTargetProblems } from '../conformance/mutate.js';
 import type { Scenario } from '../conformance/types.js';
 import { lintRecordings } from '../recorder/lint.js';
-import { listJsonFiles, readJsonFile, SpecSyntaxError } from './load.js';
-import { SCHEMA_DIALECT, SCHEMA_NAMES, schemaId, schemaNameOfFile, SpecValidator, type ValidationProblem } from './validate.js';
+import { listJsonFiles, readJsonFile, SpecSyntaxError } from '../specs/load.js';
+import { SCHEMA_DIALECT, SCHEMA_NAMES, schemaId, schemaNameOfFile, SpecValidator, type ValidationProblem } from '../specs/validate.js';
 
 export interface LintProblem {
   /** The file, as `<dir>/<relative path>` with the directory as the caller gave it. */
@@ -177,6 +177,22 @@ export function lintSpecsDetailed(dir: string, opts: LintOptions = {}): LintResu
       asArray(entry['checks']).forEach((id, j) => requireCheck('error-codes.json', `/codes/${i}/checks/${j}`, id));
     });
     counts.errorCodes = errorCodes.size;
+  }
+
+  // ---- routes.json (the route catalogue `oac probe` walks and the local Ollama stand-in serves)
+  if (existsSync(join(dir, 'routes.json'))) {
+    const routesDoc = load('routes.json');
+    if (routesDoc !== undefined) {
+      checkSchemaPointer('routes.json', routesDoc, 'routes');
+      validateDoc('routes.json', 'routes', routesDoc);
+      const routeIds = new Set<string>();
+      asArray(isRecord(routesDoc) ? routesDoc['routes'] : undefined).forEach((entry, i) => {
+        const id = isRecord(entry) ? entry['id'] : undefined;
+        if (typeof id !== 'string') return;
+        if (routeIds.has(id)) report('routes.json', `/routes/${i}/id`, `duplicate route id ${JSON.stringify(id)}`);
+        routeIds.add(id);
+      });
+    }
   }
 
   // ---- vectors
