@@ -38,7 +38,7 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs:
 
 interface ResultsDoc {
   summary: Record<string, number | boolean>;
-  scenarios: { id: string; flow: string; exitCode: number | null; stderr?: string; verdicts: { check: string; verdict: string }[] }[];
+  scenarios: { id: string; flow: string; action: string; exitCode: number | null; stderr?: string; verdicts: { check: string; verdict: string }[] }[];
 }
 
 /** The verdicts observed with ollama 0.6.4 on Node 20 (undici fetch), per scenario and check. */
@@ -67,7 +67,8 @@ const OBSERVED: Record<string, Record<string, string>> = {
   'tls/untrusted-certificate': { 'tls/custom-ca': 'pass', 'errors/surfaced': 'pass' },
 };
 
-const SUPPORTED_FLOWS = new Set(['apikey', 'basic', 'tls']);
+// The adapter implements the two actions ollama-js can perform; the TLS scenarios of the other actions skip.
+const SUPPORTED_ACTIONS = new Set(['apikey-tags', 'basic-tags']);
 
 let work: string;
 let check: Run;
@@ -92,16 +93,16 @@ describe('oac check --client "node examples/ollama-js/client.mjs"', () => {
     expect(validate('results', results)).toEqual({ ok: true, errors: [] });
   });
 
-  test('apikey, basic and tls scenarios: exactly the verdicts observed with ollama 0.6.4', () => {
+  test('apikey-tags and basic-tags scenarios (apikey, basic and their TLS variants): exactly the verdicts observed with ollama 0.6.4', () => {
     const seen: Record<string, Record<string, string>> = {};
-    for (const s of results.scenarios.filter((x) => SUPPORTED_FLOWS.has(x.flow))) {
+    for (const s of results.scenarios.filter((x) => SUPPORTED_ACTIONS.has(x.action))) {
       seen[s.id] = Object.fromEntries(s.verdicts.map((v) => [v.check, v.verdict]));
     }
     expect(seen).toEqual(OBSERVED);
   });
 
-  test('registry, direct and keys scenarios (cloud-tags, cloud-whoami, registry-manifest): every check is skip, none fails', () => {
-    const unsupported = results.scenarios.filter((s) => !SUPPORTED_FLOWS.has(s.flow));
+  test('scenarios of cloud-tags, cloud-whoami and registry-manifest (registry, direct, keys and their TLS variants): every check is skip, none fails', () => {
+    const unsupported = results.scenarios.filter((s) => !SUPPORTED_ACTIONS.has(s.action));
     expect(unsupported.length).toBeGreaterThan(20);
     for (const s of unsupported) {
       expect({ id: s.id, exit: s.exitCode, verdicts: [...new Set(s.verdicts.map((v) => v.verdict))] }).toEqual({ id: s.id, exit: 3, verdicts: ['skip'] });
@@ -110,7 +111,7 @@ describe('oac check --client "node examples/ollama-js/client.mjs"', () => {
   });
 
   test('summary: 5 fail, 1 non-strict, no error; every skip comes from an unsupported action', () => {
-    const skips = results.scenarios.filter((s) => !SUPPORTED_FLOWS.has(s.flow)).reduce((n, s) => n + s.verdicts.length, 0);
+    const skips = results.scenarios.filter((s) => !SUPPORTED_ACTIONS.has(s.action)).reduce((n, s) => n + s.verdicts.length, 0);
     expect(results.summary).toEqual(expect.objectContaining({ fail: 5, 'non-strict': 1, error: 0, skip: skips, ok: false }));
   });
 });
