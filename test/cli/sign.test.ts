@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdtempSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateOllamaKey, TEST_SEED } from '../../src/keys/index.js';
@@ -11,6 +11,7 @@ const golden = loadGoldenVectors();
 let home: string;
 let keyFile: string;
 
+afterAll(() => rmSync(home, { recursive: true, force: true }));
 beforeAll(() => {
   home = mkdtempSync(join(tmpdir(), 'oac-sign-'));
   keyFile = generateOllamaKey({ home, seed: TEST_SEED }).privatePath;
@@ -97,7 +98,7 @@ describe('oac errors are one line and non-zero', () => {
 
 describe('oac keygen', () => {
   test('writes the key pair, prints the public line and never overwrites', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'oac-keygen-'));
+    const dir = mkdtempSync(join(home, 'oac-keygen-'));
     const first = runCli(['keygen', '--home', dir]);
     expect(first.status).toBe(0);
     expect(first.stdout).toMatch(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}\n$/);

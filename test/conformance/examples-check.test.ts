@@ -5,17 +5,25 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validate } from '../../src/specs/validate.js';
+import { afterAll } from '@jest/globals';
 import { CLI } from '../helpers/cli.js';
 import { children, parseXml } from '../report/xml-oracle.js';
 
 interface Run { status: number | null; stdout: string; stderr: string; dir: string }
 
+// Each run's report folder is read by the tests, then removed when the file ends (npm test counts $TMPDIR).
+const reportDirs: string[] = [];
+afterAll(() => {
+  for (const dir of reportDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 function check(client: string, extra: string[] = []): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), 'oac-examples-'));
+  reportDirs.push(dir);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, 'check', '--client', client, '--jobs', '2', '--report-dir', dir, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

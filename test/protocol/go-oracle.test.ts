@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildTokenUrl } from '../../src/protocol/token-url.js';
@@ -17,12 +17,16 @@ interface Answer { out: string; host?: string; uri?: string; error: boolean }
 
 function askGo(queries: Query[]): Answer[] {
   const gocache = mkdtempSync(join(tmpdir(), 'oac-gocache-'));
-  const out = execFileSync('go', ['run', resolve('test/oracle/go-url/main.go')], {
-    input: JSON.stringify(queries),
-    env: { ...process.env, GO111MODULE: 'off', GOCACHE: process.env['GOCACHE'] ?? gocache, GOFLAGS: '' },
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  return JSON.parse(out.toString('utf8')) as Answer[];
+  try {
+    const out = execFileSync('go', ['run', resolve('test/oracle/go-url/main.go')], {
+      input: JSON.stringify(queries),
+      env: { ...process.env, GO111MODULE: 'off', GOCACHE: process.env['GOCACHE'] ?? gocache, GOFLAGS: '' },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return JSON.parse(out.toString('utf8')) as Answer[];
+  } finally {
+    rmSync(gocache, { recursive: true, force: true });
+  }
 }
 
 /** Deterministic PRNG (mulberry32) so a failure reproduces. */

@@ -4,10 +4,10 @@
  * running the `oac record` command module in-process.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, jest } from '@jest/globals';
+import { afterAll, expect, jest } from '@jest/globals';
 import yargs from 'yargs';
 import { recordCommand } from '../../src/cli/record.js';
 import { createEmulator, type Emulator, type EmulatorOptions } from '../../src/emulator/index.js';
@@ -17,8 +17,16 @@ import type { Cassette } from '../../src/recorder/index.js';
 
 export const VECTOR_MS = 1_700_000_000_000;
 
+const made: string[] = [];
+// Every suite that imports this file removes its temp directories when it ends (npm test counts $TMPDIR).
+afterAll(() => {
+  for (const dir of made.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
 export function tempDir(label: string): string {
-  return mkdtempSync(join(tmpdir(), `oac-recorder-${label}-`));
+  const dir = mkdtempSync(join(tmpdir(), `oac-recorder-${label}-`));
+  made.push(dir);
+  return dir;
 }
 
 export function freshKey(): OllamaKey {
