@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalOllama } from '../../src/local-ollama/index.js';
@@ -52,7 +52,13 @@ beforeAll(async () => {
   [tls, ollama] = await Promise.all([makeTlsMaterial(), createLocalOllama({ port: 0 })]);
 }, 60_000);
 
+// How long each whole probe took (the CLI process, start to exit): kept for the speed figure of the
+// README and the issue note, in .tmp/ beside jest's own results.
+const durations: Record<string, number> = {};
+
 afterAll(async () => {
+  mkdirSync('.tmp', { recursive: true });
+  writeFileSync('.tmp/probe-durations.json', `${JSON.stringify(durations, null, 2)}\n`);
   await ollama?.close();
   await tls?.remove();
   rmSync(scratch, { recursive: true, force: true });
@@ -78,6 +84,7 @@ async function probe(d: Deployment): Promise<{ code: number | null; stdout: stri
   try {
     const run = await runProcess(process.execPath, [CLI, 'probe', proxy.url, ...args, '--report-dir', reportDir], { timeoutMs: 60_000 });
     const durationMs = Date.now() - started;
+    durations[d.id] = durationMs;
     const results = JSON.parse(readFileSync(join(reportDir, 'results.json'), 'utf8')) as ResultsJson;
     const failed = new Map<string, string[]>();
     const errored = new Set<string>();
