@@ -7,6 +7,7 @@
  */
 const LAYERS = [
   ['errors.ts', 'check-ids.ts'],
+  ['exit-hooks.ts'],
   ['workspace.ts'],
   ['protocol'],
   ['keys'],

@@ -8,6 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HarnessError } from './errors.js';
+import { atExit } from './exit-hooks.js';
 
 export interface Workspace {
   /** The run's folder (created, 0700). */
@@ -16,36 +17,6 @@ export interface Workspace {
   subdir(prefix: string): string;
   /** Remove the folder and everything in it; safe to call twice. */
   remove(): void;
-}
-
-const live = new Set<Workspace>();
-const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooked = false;
-
-function removeAll(): void {
-  for (const ws of [...live]) ws.remove();
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  removeAll();
-  unhook();
-  // Other handlers (the subject runner kills client process groups) may still be registered; the last
-  // one to run re-raises, so the process dies of the signal as it would have without us.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', removeAll);
-  for (const s of SIGNALS) process.on(s, onSignal);
-}
-
-function unhook(): void {
-  if (!hooked) return;
-  hooked = false;
-  process.off('exit', removeAll);
-  for (const s of SIGNALS) process.off(s, onSignal);
 }
 
 /**
@@ -62,6 +33,7 @@ export function createWorkspace(prefix = 'oac-run-', opts: { keep?: boolean; log
   }
   const keep = opts.keep ?? process.env['OAC_KEEP_TMP'] === '1';
   let removed = false;
+  let unregister = (): void => undefined;
   const ws: Workspace = {
     dir,
     subdir(sub: string): string {
@@ -71,8 +43,7 @@ export function createWorkspace(prefix = 'oac-run-', opts: { keep?: boolean; log
     remove(): void {
       if (removed) return;
       removed = true;
-      live.delete(ws);
-      if (live.size === 0) unhook();
+      unregister();
       if (keep) {
         (opts.log ?? process.stderr).write(`oac: kept ${dir} (OAC_KEEP_TMP=1)\n`);
         return;
@@ -80,8 +51,7 @@ export function createWorkspace(prefix = 'oac-run-', opts: { keep?: boolean; log
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  live.add(ws);
-  hook();
+  unregister = atExit(() => ws.remove());
   return ws;
 }
 

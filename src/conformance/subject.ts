@@ -13,6 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
+import { atExit } from '../exit-hooks.js';
 import { encodeOpenSshPrivateKey, generateOllamaKey, OLLAMA_DIR, PRIVATE_KEY_NAME, publicKeyFromSeed } from '../keys/index.js';
 import type { ClientRun, ClientSetup, ExecAction } from './types.js';
 
@@ -283,43 +284,24 @@ function killGroup(pid: number, signal: NodeJS.Signals): string | undefined {
  * SIGTERM, SIGHUP); the hooks exist only while a client is running, so they change nothing otherwise.
  */
 const liveGroups = new Set<number>();
-const HARNESS_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-let hooksInstalled = false;
+let unregisterKill: (() => void) | undefined;
 
 function killLiveGroups(): void {
   for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
   liveGroups.clear();
 }
 
-function onHarnessSignal(signal: NodeJS.Signals): void {
-  killLiveGroups();
-  removeHooks();
-  // Nobody else handles it: die of it, as the harness would have without us.
-  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-}
-
-function installHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  process.on('exit', killLiveGroups);
-  for (const signal of HARNESS_SIGNALS) process.on(signal, onHarnessSignal);
-}
-
-function removeHooks(): void {
-  if (!hooksInstalled) return;
-  hooksInstalled = false;
-  process.off('exit', killLiveGroups);
-  for (const signal of HARNESS_SIGNALS) process.off(signal, onHarnessSignal);
-}
-
 function trackGroup(pid: number): void {
   liveGroups.add(pid);
-  installHooks();
+  unregisterKill ??= atExit(killLiveGroups);
 }
 
 function untrackGroup(pid: number): void {
   liveGroups.delete(pid);
-  if (liveGroups.size === 0) removeHooks();
+  if (liveGroups.size === 0 && unregisterKill) {
+    unregisterKill();
+    unregisterKill = undefined;
+  }
 }
 
 /**
