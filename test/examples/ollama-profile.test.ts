@@ -13,12 +13,13 @@
  */
 import { runProcess } from '../helpers/process.js';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { execFileSync, spawn } from 'node:child_process';
-import { createPublicKey, verify as nodeVerifyAny } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { verify as nodeVerifyAny } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateOllamaKey, TEST_SEED } from '../../src/keys/index.js';
+import { makeRsaHome } from '../helpers/rsa-key.js';
 import { validate } from '../../src/specs/validate.js';
 import { loadScenarios } from '../../src/conformance/scenarios.js';
 import { CLI } from '../helpers/cli.js';
@@ -365,22 +366,7 @@ describe('the profile against servers of this test (what the harness cannot show
   }, 60_000);
 
   test('an RSA key signs as auth.Sign does: A = the ssh-rsa blob, B = PKCS#1 v1.5 over SHA-1 (node:crypto verifies it)', async () => {
-    const rsaHome = join(work, 'rsa-home');
-    mkdirSync(join(rsaHome, '.ollama'), { recursive: true });
-    const keyPath = join(rsaHome, '.ollama', 'id_ed25519');
-    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyPath]);
-    const field = readFileSync(`${keyPath}.pub`, 'utf8').trim().split(' ')[1]!;
-    // ssh-rsa blob: string "ssh-rsa", mpint e, mpint n.
-    const blob = Buffer.from(field, 'base64');
-    const parts: Buffer[] = [];
-    for (let at = 0; at < blob.length;) {
-      const size = blob.readUInt32BE(at);
-      parts.push(blob.subarray(at + 4, at + 4 + size));
-      at += 4 + size;
-    }
-    expect(parts[0]!.toString()).toBe('ssh-rsa');
-    const unsigned = (b: Buffer): string => (b[0] === 0 ? b.subarray(1) : b).toString('base64url');
-    const publicKey = createPublicKey({ key: { kty: 'RSA', e: unsigned(parts[1]!), n: unsigned(parts[2]!) }, format: 'jwk' });
+    const { home: rsaHome, field, publicKey } = makeRsaHome(join(work, 'rsa-home'));
     await withServer(() => json(200, { models: [] }), async (server) => {
       const r = await runProfile(['cloud-tags', server.origin], { HOME: rsaHome, OLLAMA_AUTH: '1' });
       expect(r).toEqual({ code: 0, signal: null, stdout: '{"models":[]}', stderr: '' });

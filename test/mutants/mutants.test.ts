@@ -10,9 +10,8 @@
  * scenario and check ids that exist.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createPublicKey, randomBytes, verify as nodeVerifyAny } from 'node:crypto';
+import { randomBytes, verify as nodeVerifyAny } from 'node:crypto';
 import https from 'node:https';
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,7 @@ import { generateOllamaKey } from '../../src/keys/index.js';
 import { LegacyParserPanic, parseLegacyImagesGo } from '../../src/protocol/challenge-legacy.js';
 import { newAjv } from '../../src/specs/validate.js';
 import { nodeVerify } from '../helpers/node-crypto-oracle.js';
+import { makeRsaHome } from '../helpers/rsa-key.js';
 import { loadObservedParserCases } from '../helpers/vectors.js';
 import { startEmulatorBehindRecorder, startScriptedRegistry, SCRIPTED_MANIFEST, SCRIPTED_PATH, type Exchange, type RecordedEmulator, type ScriptedRegistry, type ScriptedRegistryOptions } from '../examples/helpers/servers.js';
 import { EMPTY_BODY_HASH, identityFromPubFile, type PublicIdentity } from '../examples/helpers/verify.js';
@@ -942,20 +942,7 @@ describeMutant('key-from-ssh-dir', () => {
 
 describeMutant('any-key-type-signs', () => {
   test('an RSA id_ed25519: the base client refuses before any request; the mutant signs with it (ssh-rsa, PKCS#1 v1.5 over SHA-1)', async () => {
-    const rsaHome = path.join(work, 'rsa-home');
-    mkdirSync(path.join(rsaHome, '.ollama'), { recursive: true });
-    const keyPath = path.join(rsaHome, '.ollama', 'id_ed25519');
-    execFileSync('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', '', '-f', keyPath]);
-    const field = readFileSync(`${keyPath}.pub`, 'utf8').trim().split(' ')[1]!;
-    const blob = Buffer.from(field, 'base64');
-    const parts: Buffer[] = [];
-    for (let at = 0; at < blob.length;) {
-      const size = blob.readUInt32BE(at);
-      parts.push(blob.subarray(at + 4, at + 4 + size));
-      at += 4 + size;
-    }
-    const unsigned = (b: Buffer): string => (b[0] === 0 ? b.subarray(1) : b).toString('base64url');
-    const publicKey = createPublicKey({ key: { kty: 'RSA', e: unsigned(parts[1]!), n: unsigned(parts[2]!) }, format: 'jwk' });
+    const { home: rsaHome, field, publicKey } = makeRsaHome(path.join(work, 'rsa-home'));
     await withServer(() => json(200, { models: [] }), async (server) => {
       expectFailure(await runSubject(BASE, 'cloud-tags', server.origin, rsaHome), 'is not ssh-ed25519');
       expect(server.requests.length).toBe(0);
