@@ -24,3 +24,5 @@ export function checkVerdicts(results: ResultsLike): Map<string, CheckEntry>;
 export function flowCounts(results: ResultsLike): Map<string, Record<VerdictKind, number>>;
 export function buildCompatTable(columns: { name: string; results: ResultsLike }[], options?: { checkOrder?: string[] }): string;
 export function replaceBetweenMarkers(text: string, table: string, where?: string): string;
+
+export declare const CLIENTS: { name: string; command: string }[];

@@ -11,6 +11,15 @@
  *   3. one row per verdict kind: the counts of `oac check`'s own summary.
  */
 
+/** The clients of the compatibility table, in column order; commands run from the repository root. */
+export const CLIENTS = [
+  { name: 'reference', command: 'oac client' },
+  { name: 'Go', command: 'examples/go/run.sh' },
+  { name: 'Python', command: '/usr/bin/python3 examples/python/client.py' },
+  { name: 'shell', command: 'examples/shell/client.sh' },
+  { name: 'ollama-js', command: 'node examples/ollama-js/client.mjs' },
+];
+
 export const START_MARKER = '<!-- compat-table:start -->';
 export const END_MARKER = '<!-- compat-table:end -->';
 

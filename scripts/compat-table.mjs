@@ -16,19 +16,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCompatTable, replaceBetweenMarkers } from './compat-table-lib.mjs';
+import { buildCompatTable, CLIENTS, replaceBetweenMarkers } from './compat-table-lib.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-/** The clients, in column order; commands run from the repository root, as the README shows them. */
-export const CLIENTS = [
-  { name: 'reference', command: 'oac client' },
-  { name: 'Go', command: 'examples/go/run.sh' },
-  { name: 'Python', command: '/usr/bin/python3 examples/python/client.py' },
-  { name: 'shell', command: 'examples/shell/client.sh' },
-  { name: 'ollama-js', command: 'node examples/ollama-js/client.mjs' },
-];
+export { CLIENTS };
 
 function fail(message) {
   process.stderr.write(`compat-table: ${message}\n`);

@@ -21,6 +21,7 @@
  * other clients still run and count, the broken one keeps its committed verdicts, and the message names the
  * `--clients` rerun.
  */
+import { CLIENTS } from './compat-table-lib.mjs';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -34,11 +35,8 @@ const NAME = 'verdicts';
 
 /** The clients the README's compatibility table runs (scripts/compat-table.mjs), then the Ollama profile. */
 const SHIPPED_CLIENTS = [
-  { name: 'reference', command: 'oac client' },
-  { name: 'go', command: 'examples/go/run.sh' },
-  { name: 'python', command: '/usr/bin/python3 examples/python/client.py' },
-  { name: 'shell', command: 'examples/shell/client.sh' },
-  { name: 'ollama-js', command: 'node examples/ollama-js/client.mjs' },
+  // Snapshot keys are the lower-case column names (reference, go, python, shell, ollama-js).
+  ...CLIENTS.map((c) => ({ name: c.name.toLowerCase(), command: c.command })),
   { name: 'ollama-profile', command: '/usr/bin/python3 examples/ollama-profile/profile.py', baseline: 'examples/ollama-profile/expected-failures.json' },
 ];
 

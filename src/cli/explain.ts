@@ -15,7 +15,7 @@ import { dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { OacError } from '../errors.js';
-import { checkCatalog, type CheckCatalogFile, type CheckEntry } from '../specs/catalog.js';
+import { checkCatalog, editDistance, type CheckCatalogFile, type CheckEntry } from '../specs/catalog.js';
 import { listJsonFiles, readJsonFile, specsDir } from '../specs/load.js';
 import { usage } from './args.js';
 
@@ -205,17 +205,6 @@ export function renderExplanation(x: Explanation): string[] {
       ? ['(examples/mutants/catalog.json is not part of this installation)']
       : x.mutants.map((m) => `${m.name}  (in ${m.scenarios.join(', ')})`)),
   ];
-}
-
-/** Levenshtein distance, for the "did you mean" line. */
-function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    prev = cur;
-  }
-  return prev[b.length]!;
 }
 
 const leaf = (id: string): string => id.slice(id.lastIndexOf('/') + 1);

@@ -23,6 +23,7 @@ import type { Reply } from '../emulator/replies.js';
 import { listen } from './listener.js';
 import { appliesTo, applyOperation, type TemplateValues } from './mutate.js';
 import { bodyText, fromReply, type OutgoingResponse } from './response.js';
+import type { CheckId } from '../check-ids.js';
 import type { CassetteOverlay } from './cassette.js';
 import type { MutationOp, MutationTarget, Observation, RequestRole, Scenario } from './types.js';
 
@@ -153,7 +154,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
       // realm's own query kept (the emulator's golden realm has none).
       const challenged = challengeSent(lastChallenge);
       if (challenged !== undefined) {
-        const copied = ['registry/token-url/realm-query-kept', ...(challenged.scope !== undefined ? ['registry/token-url/scope-per-item'] : [])];
+        const copied: CheckId[] = ['registry/token-url/realm-query-kept', ...(challenged.scope !== undefined ? ['registry/token-url/scope-per-item' as const] : [])];
         findings = findings.filter((f) => !copied.includes(f.id));
         findings.push(...checkTokenUrl(`${values['origin']}${target}`, challenged).filter((f) => copied.includes(f.id)));
       }

@@ -103,7 +103,7 @@ export function allChecks(): CheckEntry[] {
 }
 
 /** Levenshtein distance, for "did you mean" hints on mistyped ids. */
-function editDistance(a: string, b: string): number {
+export function editDistance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];

@@ -42,16 +42,23 @@ export function accessCheckOf(e: ProbeExchange): CheckId | undefined {
   }
 }
 
-function mustBeRefused(id: CheckId, e: ProbeExchange): RuleResult {
+/**
+ * The one rule every "must be refused" check applies to an exchange: refused passes, reached Ollama fails,
+ * and an exchange that cannot be classified is inconclusive (an `error`, never a guess). The access checks
+ * and the disclosure check differ only in how they say it.
+ */
+export function mustBeRefused(
+  id: CheckId,
+  e: ProbeExchange,
+  wording: { reached: string; expected: string } = { reached: 'reached Ollama', expected: 'refused before it reaches Ollama (the proxy answers 401/403 or closes the connection)' },
+): RuleResult {
   const what = describeExchange(e);
   if (e.reach === 'unknown') {
     return { findings: [], inconclusive: [check(id, false, `${what}: cannot tell whether it reached Ollama (${e.reachReason})`)] };
   }
   const refused = e.reach === 'refused';
-  const message = refused
-    ? `${what} was refused before Ollama: ${describeOutcome(e.outcome)}`
-    : `${what} reached Ollama: ${describeOutcome(e.outcome)}`;
-  return { findings: [check(id, refused, message, 'refused before it reaches Ollama (the proxy answers 401/403 or closes the connection)', e.reachReason)], inconclusive: [] };
+  const message = refused ? `${what} was refused before Ollama: ${describeOutcome(e.outcome)}` : `${what} ${wording.reached}: ${describeOutcome(e.outcome)}`;
+  return { findings: [check(id, refused, message, wording.expected, e.reachReason)], inconclusive: [] };
 }
 
 function mustReach(id: CheckId, e: ProbeExchange): RuleResult {

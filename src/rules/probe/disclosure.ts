@@ -4,10 +4,10 @@
  * they tell a scanner that Ollama runs here, and which version (the first two requests of every
  * exposure scanner).
  */
-import { check } from '../../protocol/findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
-import { describeExchange, describeOutcome, type ProbeExchange } from './observations.js';
+import { mustBeRefused } from './access.js';
+import type { ProbeExchange } from './observations.js';
 
 export const DISCLOSURE_CHECKS = {
   version: 'probe/disclosure/version',
@@ -18,14 +18,5 @@ export const DISCLOSURE_CHECK_IDS: readonly CheckId[] = Object.values(DISCLOSURE
 /** Findings for one exchange: only requests without credentials to a version-disclosing route count. */
 export function judgeDisclosure(e: ProbeExchange): RuleResult {
   if (!e.versionDisclosing || e.credential.family !== 'none') return { findings: [], inconclusive: [] };
-  const id = DISCLOSURE_CHECKS.version;
-  const what = describeExchange(e);
-  if (e.reach === 'unknown') {
-    return { findings: [], inconclusive: [check(id, false, `${what}: cannot tell whether it reached Ollama (${e.reachReason})`)] };
-  }
-  const refused = e.reach === 'refused';
-  const message = refused
-    ? `${what} was refused before Ollama: ${describeOutcome(e.outcome)}`
-    : `${what} answers without credentials and discloses Ollama: ${describeOutcome(e.outcome)}`;
-  return { findings: [check(id, refused, message, 'refused without credentials', e.reachReason)], inconclusive: [] };
+  return mustBeRefused(DISCLOSURE_CHECKS.version, e, { reached: 'answers without credentials and discloses Ollama', expected: 'refused without credentials' });
 }
