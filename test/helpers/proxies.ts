@@ -563,16 +563,28 @@ async function startOnce(server: 'nginx' | 'caddy', opts: ProxyOptions, prepare:
   return { url: `${scheme}://${launch.host}:${port}`, port, dir, log, stop };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      probe.close(() => resolve(port));
+/**
+ * Ports this process has handed out. Caddy binds with SO_REUSEPORT, so a second Caddy given the same port
+ * binds too and silently takes half of the connections (seen as a 421 from the wrong site); the kernel
+ * can give a just-closed ephemeral port back, so with dozens of servers started at once we must not.
+ */
+const handedOut = new Set<number>();
+
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const probe = createServer();
+      probe.once('error', reject);
+      probe.listen(0, '127.0.0.1', () => {
+        const address = probe.address();
+        const found = typeof address === 'object' && address ? address.port : 0;
+        probe.close(() => resolve(found));
+      });
     });
-  });
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    return port;
+  }
 }
 
 function accepts(port: number): Promise<boolean> {
