@@ -28,6 +28,11 @@ declare -A wanted=(
   # htpasswd -B -C 4: a bcrypt hash Caddy verifies like its own, at a cost the tests can afford (caddy
   # hash-password always uses cost 14: about a second of CPU per wrong password on this machine).
   [apache2-utils]=/usr/bin/htpasswd
+  # The browser test opens report.html in Debian's Chromium through playwright-core (no browser download).
+  [chromium]=/usr/bin/chromium
+  # `oac check --intercept` is tested with small providers on the HTTP stacks real providers use.
+  [python3-requests]=/usr/lib/python3/dist-packages/requests/__init__.py
+  [python3-httpx]=/usr/lib/python3/dist-packages/httpx/__init__.py
 )
 
 missing=()
