@@ -9,15 +9,17 @@ const LAYERS = [
   ['errors.ts', 'check-ids.ts'],
   ['exit-hooks.ts'],
   ['workspace.ts'],
+  ['redaction'],
   ['protocol'],
   ['keys'],
   ['specs'],
   ['rules'],
   ['reference', 'emulator', 'local-ollama'],
+  ['intercept'],
   ['recorder'],
   ['conformance', 'probe'],
   ['report'],
-  ['lint'],
+  ['evidence', 'lint'],
   ['cli'],
 ];
 

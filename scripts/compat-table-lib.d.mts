@@ -26,3 +26,6 @@ export function buildCompatTable(columns: { name: string; results: ResultsLike }
 export function replaceBetweenMarkers(text: string, table: string, where?: string): string;
 
 export declare const CLIENTS: { name: string; command: string }[];
+/** Clients run through `oac check --intercept`: one run per action, merged into one column. */
+export declare const INTERCEPT_CLIENTS: { name: string; runs: { action: string; command: string }[] }[];
+export function mergeResults(list: ResultsLike[]): ResultsLike;

@@ -20,6 +20,52 @@ export const CLIENTS = [
   { name: 'ollama-js', command: 'node examples/ollama-js/client.mjs' },
 ];
 
+/** What the intercepted column set gives each example client: the public URL of each action it performs. */
+const PUBLIC_TARGETS = {
+  'registry-manifest': 'https://registry.ollama.ai/v2/library/llama3/manifests/latest',
+  'cloud-tags': 'https://ollama.com',
+  'cloud-whoami': 'https://ollama.com',
+  'apikey-tags': 'https://ollama.com',
+};
+
+function exampleRuns(command) {
+  return Object.entries(PUBLIC_TARGETS).map(([action, target]) => ({ action, command: `${command} ${action} ${target}` }));
+}
+
+/**
+ * The intercepted column set (`oac check --intercept`): each client as it ships, talking to the public
+ * names through the harness's proxy, one run per action it performs (the command runs as given, so it
+ * names its action and URL itself). basic-tags is not run: its per-run credentials cannot be written into
+ * a command beforehand. The reference client (`oac client`) has no proxy support, so it has no column.
+ */
+export const INTERCEPT_CLIENTS = [
+  { name: 'Go', runs: exampleRuns('examples/go/run.sh') },
+  { name: 'Python', runs: exampleRuns('/usr/bin/python3 examples/python/client.py') },
+  { name: 'shell', runs: exampleRuns('examples/shell/client.sh') },
+  {
+    name: 'python-requests provider',
+    runs: [
+      { action: 'cloud-tags', command: '/usr/bin/python3 examples/providers/python-requests/provider.py list-models' },
+      { action: 'registry-manifest', command: '/usr/bin/python3 examples/providers/python-requests/provider.py pull-manifest llama3' },
+    ],
+  },
+  { name: 'python-httpx provider', runs: [{ action: 'cloud-tags', command: '/usr/bin/python3 examples/providers/python-httpx/provider.py list-models' }] },
+  { name: 'ollama-js provider', runs: [{ action: 'apikey-tags', command: 'node examples/providers/ollama-js/provider.mjs list-models' }] },
+];
+
+/**
+ * One column out of several results.json documents of the same client (an intercepted client runs once
+ * per action): the scenarios one after the other, the verdict counts added up.
+ */
+export function mergeResults(list) {
+  if (!Array.isArray(list) || list.length === 0) throw new Error('mergeResults needs at least one results.json document');
+  const all = list.map((results, i) => requireResults({ name: `document ${i + 1}`, results }));
+  const summary = { ...all[0].summary };
+  for (const key of [...VERDICT_KINDS, 'total', 'scenarios']) summary[key] = all.reduce((n, r) => n + (Number(r.summary[key]) || 0), 0);
+  if ('ok' in summary) summary.ok = all.every((r) => r.summary.ok !== false);
+  return { ...all[0], scenarios: all.flatMap((r) => r.scenarios), summary };
+}
+
 export const START_MARKER = '<!-- compat-table:start -->';
 export const END_MARKER = '<!-- compat-table:end -->';
 

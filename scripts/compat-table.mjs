@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
  * Runs `oac check` (the built CLI) against every client this repository ships, reads each results.json
- * and prints one Markdown compatibility table (scripts/compat-table-lib.mjs builds it).
+ * and prints the Markdown compatibility tables (scripts/compat-table-lib.mjs builds them): the exec
+ * contract (loopback) columns, then the "intercepted" column set, where the example clients and the
+ * providers run as they ship through `oac check --intercept`, one run per action (INTERCEPT_CLIENTS).
  *
- *   node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients reference,ollama-js]
+ *   node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients reference,ollama-js] [--no-intercept]
  *
  * --write FILE replaces the text between <!-- compat-table:start --> and <!-- compat-table:end --> in
  * FILE (nothing else in it changes); without the markers it fails and writes nothing. Needs dist/
@@ -16,12 +18,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildCompatTable, CLIENTS, replaceBetweenMarkers } from './compat-table-lib.mjs';
+import { buildCompatTable, CLIENTS, INTERCEPT_CLIENTS, mergeResults, replaceBetweenMarkers } from './compat-table-lib.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'dist', 'cli', 'main.js');
 
-export { CLIENTS };
+export { CLIENTS, INTERCEPT_CLIENTS };
 
 function fail(message) {
   process.stderr.write(`compat-table: ${message}\n`);
@@ -29,7 +31,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-  const opts = { jobs: 2, write: undefined, clients: CLIENTS };
+  const opts = { jobs: 2, write: undefined, clients: CLIENTS, interceptClients: INTERCEPT_CLIENTS };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -43,11 +45,16 @@ function parseArgs(argv) {
       if (!Number.isSafeInteger(opts.jobs) || opts.jobs < 1) usage(`--jobs must be a whole number ≥ 1, got ${argv[i]}`);
     } else if (arg === '--clients') {
       const wanted = value().split(',').map((s) => s.trim()).filter(Boolean);
-      const unknown = wanted.filter((w) => !CLIENTS.some((c) => c.name.toLowerCase() === w.toLowerCase()));
-      if (unknown.length > 0) usage(`unknown client ${unknown.join(', ')}: choose from ${CLIENTS.map((c) => c.name).join(', ')}`);
-      opts.clients = CLIENTS.filter((c) => wanted.some((w) => w.toLowerCase() === c.name.toLowerCase()));
+      const named = (c) => wanted.some((w) => w.toLowerCase() === c.name.toLowerCase());
+      const known = [...new Set([...CLIENTS, ...INTERCEPT_CLIENTS].map((c) => c.name))];
+      const unknown = wanted.filter((w) => !known.some((k) => k.toLowerCase() === w.toLowerCase()));
+      if (unknown.length > 0) usage(`unknown client ${unknown.join(', ')}: choose from ${known.join(', ')}`);
+      opts.clients = CLIENTS.filter(named);
+      opts.interceptClients = opts.interceptClients.filter(named);
+    } else if (arg === '--no-intercept') {
+      opts.interceptClients = [];
     } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients name,name]\n');
+      process.stdout.write('usage: node scripts/compat-table.mjs [--write README.md] [--jobs N] [--clients name,name] [--no-intercept]\n');
       process.exit(0);
     } else usage(`unknown argument ${arg}`);
   }
@@ -59,10 +66,14 @@ function usage(message) {
   process.exit(2);
 }
 
-/** `oac check` for one client; resolves with its exit code (0 and 1 are both verdicts, anything else is not). */
-function runCheck(client, reportDir, jobs) {
+/**
+ * `oac check` for one client (with `intercept`: `--intercept --action <action>`, the command run as given);
+ * resolves with its exit code (0 and 1 are both verdicts, anything else is not).
+ */
+function runCheck(client, reportDir, jobs, intercept) {
+  const mode = intercept ? ['--intercept', '--action', intercept.action] : [];
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [CLI, 'check', '--client', client.command, '--report-dir', reportDir, '--jobs', String(jobs)], {
+    const child = spawn(process.execPath, [CLI, 'check', ...mode, '--client', client.command, '--report-dir', reportDir, '--jobs', String(jobs)], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -89,30 +100,49 @@ async function main() {
   const assertValid = await loadValidator();
   const checkOrder = JSON.parse(readFileSync(join(ROOT, 'specs', 'checks.json'), 'utf8')).checks.map((c) => c.id);
   const work = mkdtempSync(join(tmpdir(), 'oac-compat-'));
+  let runs = 0;
+  /** One `oac check` run, its results.json read and validated. */
+  const checkOnce = async (name, client, intercept) => {
+    const dir = join(work, `run-${++runs}`);
+    const started = Date.now();
+    process.stderr.write(`compat-table: ${name}: oac check${intercept ? ` --intercept --action ${intercept.action}` : ''} --client '${client.command}' --jobs ${opts.jobs} … `);
+    const run = await runCheck(client, dir, opts.jobs, intercept);
+    process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code ?? run.signal}\n`);
+    const file = join(dir, 'results.json');
+    if ((run.code !== 0 && run.code !== 1) || !existsSync(file)) {
+      const last = run.stderr.trim().split('\n').at(-1) ?? '';
+      fail(`oac check for ${name} ended with ${run.code === null ? `signal ${run.signal}` : `exit ${run.code}`} and ${existsSync(file) ? 'a' : 'no'} results.json: ${last}`);
+    }
+    const results = JSON.parse(readFileSync(file, 'utf8'));
+    assertValid('results', results, `${name} results.json`);
+    return results;
+  };
   const columns = [];
+  const intercepted = [];
   try {
-    for (const client of opts.clients) {
-      const dir = join(work, client.name);
-      const started = Date.now();
-      process.stderr.write(`compat-table: ${client.name}: oac check --client '${client.command}' --jobs ${opts.jobs} … `);
-      const run = await runCheck(client, dir, opts.jobs);
-      process.stderr.write(`${((Date.now() - started) / 1000).toFixed(1)} s, exit ${run.code ?? run.signal}\n`);
-      const file = join(dir, 'results.json');
-      if ((run.code !== 0 && run.code !== 1) || !existsSync(file)) {
-        const last = run.stderr.trim().split('\n').at(-1) ?? '';
-        fail(`oac check for ${client.name} ended with ${run.code === null ? `signal ${run.signal}` : `exit ${run.code}`} and ${existsSync(file) ? 'a' : 'no'} results.json: ${last}`);
-      }
-      const results = JSON.parse(readFileSync(file, 'utf8'));
-      assertValid('results', results, `${client.name} results.json`);
-      columns.push({ name: client.name, results });
+    for (const client of opts.clients) columns.push({ name: client.name, results: await checkOnce(client.name, client) });
+    for (const client of opts.interceptClients) {
+      const parts = [];
+      for (const run of client.runs) parts.push(await checkOnce(`${client.name} (intercepted)`, run, run));
+      intercepted.push({ name: client.name, results: mergeResults(parts) });
     }
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
-  const table = buildCompatTable(columns, { checkOrder });
-  const commands = opts.clients.map((c) => `${c.name}: \`${c.command}\``).join(' · ');
-  const version = columns[0].results.tool;
-  const text = `${table}\nClients: ${commands}. Generated by \`npm run compat-table\` (ollama-auth-conformance ${version.version}, checks ${version.checksVersion ?? '?'}).\n`;
+  const sections = [];
+  const version = (columns[0] ?? intercepted[0])?.results.tool;
+  if (version === undefined) fail('no client selected: --clients named none of the clients, and --no-intercept left no intercepted one');
+  const generated = `Generated by \`npm run compat-table\` (ollama-auth-conformance ${version.version}, checks ${version.checksVersion ?? '?'}).`;
+  if (columns.length > 0) {
+    const commands = opts.clients.map((c) => `${c.name}: \`${c.command}\``).join(' · ');
+    sections.push(`${buildCompatTable(columns, { checkOrder })}\nClients: ${commands}. ${generated}\n`);
+  }
+  if (intercepted.length > 0) {
+    const commands = opts.interceptClients.map((c) => `${c.name}: ${c.runs.map((r) => `\`${r.command}\``).join(', ')}`).join(' · ');
+    sections.push(`**Intercepted** (\`oac check --intercept --action <action> --client '<command>'\`: each client as it ships, against https://registry.ollama.ai and https://ollama.com through the harness's proxy; one run per action; TLS-listener scenarios skipped):\n\n` +
+      `${buildCompatTable(intercepted, { checkOrder })}\nClients: ${commands}. ${generated}\n`);
+  }
+  const text = sections.join('\n');
   if (opts.write !== undefined) {
     writeFileSync(opts.write, replaceBetweenMarkers(readFileSync(opts.write, 'utf8'), text, opts.write));
     process.stderr.write(`compat-table: table written between the markers in ${opts.write}\n`);

@@ -54,13 +54,3 @@ export function createWorkspace(prefix = 'oac-run-', opts: { keep?: boolean; log
   unregister = atExit(() => ws.remove());
   return ws;
 }
-
-/** Run `fn` with a workspace that is removed when it settles. */
-export async function withWorkspace<T>(prefix: string, fn: (ws: Workspace) => Promise<T>): Promise<T> {
-  const ws = createWorkspace(prefix);
-  try {
-    return await fn(ws);
-  } finally {
-    ws.remove();
-  }
-}

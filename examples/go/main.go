@@ -115,9 +115,11 @@ func newClient() (*http.Client, error) {
 		}
 		tlsConfig.Certificates = []tls.Certificate{pair}
 	}
+	// The proxy environment (HTTPS_PROXY, NO_PROXY) as http.DefaultTransport honours it: intercept mode
+	// judges this client through a proxy; the loopback harness sets NO_PROXY for 127.0.0.1 and localhost.
 	return &http.Client{
 		Timeout:   requestTimeout,
-		Transport: &http.Transport{Proxy: nil, TLSClientConfig: tlsConfig},
+		Transport: &http.Transport{Proxy: http.ProxyFromEnvironment, TLSClientConfig: tlsConfig},
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if len(via) >= maxRedirects {
 				return fmt.Errorf("stopped after %d redirects", maxRedirects)

@@ -306,6 +306,22 @@ def no_realm_host_check(client):
     ))
 
 
+@mutant("realm-host-without-port")
+def realm_host_without_port(client):
+    """Compares the realm's host NAME with the resource's, port dropped: `registry.ollama.ai:443` (or
+    `:8443`) passes for `registry.ollama.ai`, so the signed token request goes where Ollama would not send it.
+
+    Source: Ollama compares URL.Host as strings, port included (server/auth.go@fb30760 L59-62;
+    docs/protocol.md §1.6, F-03, REG-09). Check registry/realm/same-host. Only intercept mode shows it: the
+    loopback suite's "other host" is always another name (localhost against 127.0.0.1), so the loopback
+    matrix does not run it (catalog.json: "modes": ["intercept"]).
+    """
+    patch(client, "registry_manifest", (
+        '    if realm_url.host != resource.host:\n',
+        '    if _split_host(realm_url.host)[0] != _split_host(resource.host)[0]:\n',
+    ))
+
+
 @mutant("http-realm-accepted")
 def http_realm_accepted(client):
     """Accepts an `http://` realm on the same host:port as an `https://` registry: the signature and the

@@ -29,7 +29,8 @@ import secrets
 import ssl
 import sys
 import time
-from urllib.parse import quote, quote_plus, urljoin
+import urllib.request
+from urllib.parse import quote, quote_plus, urljoin, urlsplit
 
 from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -433,6 +434,19 @@ def _split_host(host):
     return name, int(m.group(2)) if m.group(2) else None
 
 
+def _proxy_for(scheme, host):
+    """(host, port) of the proxy the environment names for this scheme (HTTPS_PROXY, http_proxy, …), or
+    None: unset, or the host is in NO_PROXY. urllib's own reading of the variables, without urllib's
+    redirect handling (which would copy Authorization to another origin)."""
+    url = urllib.request.getproxies().get(scheme)
+    if not url or urllib.request.proxy_bypass(host):
+        return None
+    p = urlsplit(url if "://" in url else "http://" + url)
+    if p.scheme != "http" or not p.hostname:
+        raise Failure("unsupported %s_proxy %r: only http:// proxies are supported" % (scheme, url))
+    return p.hostname, p.port or 80
+
+
 def send(method, url, headers, body=None):
     """One request; redirects (at most 10) followed here, Authorization dropped on an origin change."""
     first = GoURL(url)
@@ -459,11 +473,21 @@ def send(method, url, headers, body=None):
 def _send_once(method, u, headers, body):
     host, port = _split_host(u.host)
     deadline = time.monotonic() + REQUEST_TIMEOUT
+    proxy = _proxy_for(u.scheme, host)
+    target = (u.escaped_path or "/") + ("?" + u.raw_query if u.has_query else "")
     if u.scheme == "https":
-        conn = http.client.HTTPSConnection(host, port, timeout=REQUEST_TIMEOUT, context=_tls_context())
+        if proxy:
+            # The proxy environment, as curl, requests and Go honour it: a CONNECT tunnel, TLS inside it.
+            conn = http.client.HTTPSConnection(proxy[0], proxy[1], timeout=REQUEST_TIMEOUT, context=_tls_context())
+            conn.set_tunnel(host, port or 443)
+        else:
+            conn = http.client.HTTPSConnection(host, port, timeout=REQUEST_TIMEOUT, context=_tls_context())
+    elif proxy:
+        # Plain http through a proxy: the absolute-form target, sent to the proxy.
+        conn = http.client.HTTPConnection(proxy[0], proxy[1], timeout=REQUEST_TIMEOUT)
+        target = "http://%s%s" % (u.host, target)
     else:
         conn = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT)
-    target = (u.escaped_path or "/") + ("?" + u.raw_query if u.has_query else "")
     where = "%s %s" % (method, u.string())
     try:
         conn.putrequest(method, target, skip_host=True, skip_accept_encoding=True)

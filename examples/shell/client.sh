@@ -245,7 +245,7 @@ http() {
     printf '%s\n' "$line" >>"$tmp/req-headers"
   done
   printf 'User-Agent: %s\n' "$USER_AGENT" >>"$tmp/req-headers"
-  local args=(--silent --show-error --globoff --path-as-is --noproxy '*' --proto '=http,https'
+  local args=(--silent --show-error --globoff --path-as-is --proto '=http,https'
     --max-time "$TIMEOUT" --connect-timeout "$TIMEOUT" -X "$method" -H "@$tmp/req-headers"
     -D "$tmp/resp-headers" -o "$tmp/body" -w '%{http_code}')
   [[ $method == POST ]] && args+=(--data-binary '')

@@ -1,22 +1,38 @@
 /** What `oac check` prints and writes: live progress, the verdict table, and the report files. */
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CheckOutcome } from '../conformance/runner.js';
+import { loadScenarios, scenariosDir } from '../conformance/scenarios.js';
 import type { ScenarioResult } from '../conformance/types.js';
+import { harnessVersion, PROTOCOL_COMMIT } from '../recorder/provenance.js';
 import { checkCatalogVersion } from '../specs/catalog.js';
-import { progressLine, renderResultsJson, renderTerminal, shouldColor, toHtmlReport, toJunitXml, TOOL_NAME, type RunReport } from '../report/index.js';
+import { installedSpecDigest, printable, renderResultsJson, renderTerminal, shouldColor, toHtmlReport, toJunitXml, TOOL_NAME, type ReportCassette, type RunReport } from '../report/index.js';
 
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
+
+export interface RunInfo {
+  client: string;
+  config: Record<string, unknown>;
+  strict: boolean;
+  /** The scenario directory the run loaded (for the spec digest; default: the installed one). */
+  scenariosDir?: string;
+  /** The cassettes the scenarios were served from, with their provenance (cassetteProvenance). */
+  cassettes?: ReportCassette[];
 }
 
-/** The commit of ollama/ollama that docs/protocol.md (and so every check's source) describes. */
-export const PROTOCOL_COMMIT = 'fb30760';
+/**
+ * The spec digest of the scenarios this run judged (those with a result), the same figure evidence.md shows
+ * for the same run: both hash the scenarios' content, not the folder they came from.
+ */
+function runSpecDigest(outcome: CheckOutcome, dir: string): string {
+  const judged = new Set(outcome.results.map((result) => result.id));
+  return installedSpecDigest(loadScenarios(dir).filter((scenario) => judged.has(scenario.id)));
+}
 
-export function toRunReport(outcome: CheckOutcome, info: { client: string; config: Record<string, unknown>; strict: boolean }): RunReport {
+export function toRunReport(outcome: CheckOutcome, info: RunInfo): RunReport {
+  const digest = runSpecDigest(outcome, info.scenariosDir ?? scenariosDir());
   return {
-    tool: { name: TOOL_NAME, version: packageVersion(), checksVersion: checkCatalogVersion(), protocolCommit: PROTOCOL_COMMIT },
+    tool: { name: TOOL_NAME, version: harnessVersion(), checksVersion: checkCatalogVersion(), protocolCommit: PROTOCOL_COMMIT, specDigest: digest },
+    cassettes: info.cassettes ?? [],
     startedAt: outcome.startedAt,
     finishedAt: outcome.finishedAt,
     strict: info.strict,
@@ -33,18 +49,32 @@ export interface CheckOutput {
   finish(report: RunReport, out: NodeJS.WritableStream & { isTTY?: boolean }): void;
 }
 
-/** One line per finished scenario on stderr (coloured and counted on a TTY, plain otherwise). */
-export function renderCheckOutput(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number): CheckOutput {
-  const color = shouldColor(stream);
+export interface CheckOutputOptions {
+  /** List passing scenarios too (`--verbose`). */
+  verbose?: boolean;
+}
+
+/**
+ * Live progress on stderr: on a terminal, one line rewritten in place (done/total and the failures so
+ * far); in a pipe or a CI log, nothing at all, so the first lines of the combined output are the verdict
+ * and the failures, not 51 progress lines.
+ */
+export function renderCheckOutput(stream: NodeJS.WritableStream & { isTTY?: boolean }, total: number, opts: CheckOutputOptions = {}): CheckOutput {
+  const live = stream.isTTY === true;
   let done = 0;
+  let failing = 0;
   return {
     progress(result) {
       done += 1;
-      const counter = stream.isTTY ? `[${String(done).padStart(String(total).length)}/${total}] ` : '';
-      stream.write(`${counter}${progressLine(result, { color })}\n`);
+      if (result.verdict === 'fail' || result.verdict === 'error' || result.harnessError !== undefined) failing += 1;
+      if (!live) return;
+      const counter = `${String(done).padStart(String(total).length)}/${total}`;
+      const line = `[${counter}] ${failing === 0 ? 'no failure so far' : `${failing} failing`} · last: ${printable(result.id)}`;
+      stream.write(`\r\u001b[K${line}`);
     },
     finish(report, out) {
-      out.write(`${renderTerminal(report, { color: shouldColor(out) })}\n`);
+      if (live && done > 0) stream.write('\r\u001b[K');
+      out.write(`${renderTerminal(report, { color: shouldColor(out), verbose: opts.verbose === true })}\n`);
     },
   };
 }

@@ -22,7 +22,8 @@ async function clientFastPath(argv: string[]): Promise<boolean> {
 
 export async function main(argv: string[]): Promise<void> {
   if (await clientFastPath(argv)) return;
-  const [{ default: yargs }, { commands }] = await Promise.all([import('yargs'), import('./commands.js')]);
+  // Only the module of the command being run is imported (commands.ts says why).
+  const [{ default: yargs }, modules] = await Promise.all([import('yargs'), import('./commands.js').then((c) => c.commandModules(argv))]);
   let cli = yargs(argv)
     .scriptName('oac')
     .usage('$0 <command> [options]\n\nRecord/replay conformance harness for Ollama authentication.')
@@ -39,7 +40,7 @@ export async function main(argv: string[]): Promise<void> {
       if (err instanceof OacError) throw err;
       throw new UsageError(message ?? err?.message ?? 'invalid arguments');
     });
-  for (const command of commands) cli = cli.command(command);
+  for (const command of modules) cli = cli.command(command);
   await cli.parseAsync();
 }
 

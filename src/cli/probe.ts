@@ -14,7 +14,7 @@ import {
 } from '../probe/index.js';
 import { renderTerminal, shouldColor, type RunReport } from '../report/index.js';
 import { probeReport } from '../report/probe.js';
-import { REDACTED } from '../report/effective-config.js';
+import { REDACTED } from '../redaction/index.js';
 import { assertSingleValued, usage, writableReportDir } from './args.js';
 import { writeReports } from './check-output.js';
 

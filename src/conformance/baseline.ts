@@ -7,7 +7,7 @@ import { readJsonFile } from '../specs/load.js';
 import { assertValid } from '../specs/validate.js';
 import type { ScenarioResult } from './types.js';
 
-export interface BaselineEntry {
+interface BaselineEntry {
   scenario: string;
   check: string;
   reason: string;

@@ -4,11 +4,12 @@
  * account fields) filled with the fresh value the emulator produced for this request. The emulator
  * still decides accept or refuse: a recorded response is served only when the emulator's verdict has
  * the recorded status, so a client that deviates meets the real refusal, not the recording.
+ *
+ * A thin front-end on the recorder's cassette engine, imported directly (not through the recorder's
+ * barrel, which pulls Polly.js into `oac check` for nothing).
  */
-import { HarnessError } from '../errors.js';
 import type { Reply } from '../emulator/replies.js';
-import { formatCassetteProblem, lintCassette, loadCassette, resolveCassettePath } from '../recorder/index.js';
-import { parsePlaceholder } from '../recorder/placeholders.js';
+import { answerFromRecording, loadServableCassette, recordedOrigins, RoleIndex } from '../recorder/cassette-engine.js';
 import type { RequestRole } from './types.js';
 
 export interface CassetteOverlay {
@@ -16,12 +17,6 @@ export interface CassetteOverlay {
   name: string;
   /** The reply to send for a request of this role, given what the emulator decided. */
   apply(role: RequestRole, reply: Reply): Reply;
-}
-
-interface RecordedResponse {
-  status: number;
-  headers: [string, string][];
-  body: string | undefined;
 }
 
 /** Roles of the recorder (challenge, token, retry, resource) as the server names them. */
@@ -32,69 +27,19 @@ function serverRole(recorded: string, flow: string): RequestRole | undefined {
   return undefined;
 }
 
-/** Recorded placeholders in a JSON body take the emulator's fresh value at the same JSON path. */
-function fillPlaceholders(recorded: unknown, fresh: unknown): unknown {
-  if (typeof recorded === 'string' && parsePlaceholder(recorded)) return fresh;
-  if (Array.isArray(recorded)) return recorded.map((v, i) => fillPlaceholders(v, Array.isArray(fresh) ? fresh[i] : undefined));
-  if (recorded !== null && typeof recorded === 'object') {
-    const freshObject = fresh !== null && typeof fresh === 'object' ? (fresh as Record<string, unknown>) : {};
-    return Object.fromEntries(Object.entries(recorded).map(([k, v]) => [k, fillPlaceholders(v, freshObject[k])]));
-  }
-  return recorded;
-}
-
-function parseJson(text: string | undefined): unknown {
-  if (text === undefined || text === '') return undefined;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined; // not JSON: the recorded text is served as it is
-  }
-}
-
 export function loadCassetteOverlay(name: string, origin: () => string, recordingsDir?: string): CassetteOverlay {
-  const path = resolveCassettePath(name, recordingsDir);
-  const problems = lintCassette(path, name);
-  if (problems.length > 0) {
-    throw new HarnessError('cassette/invalid', `cassette ${name} cannot be served: ${problems.map(formatCassetteProblem).join('; ')}`);
-  }
-  const { cassette } = loadCassette(name, recordingsDir);
+  const { cassette } = loadServableCassette(name, recordingsDir);
   const flow = cassette.log._oac.flow;
-  const recordedOrigins = new Set(cassette.log.entries.map((e) => new URL(e.request.url).origin));
-  const byRole = new Map<RequestRole, RecordedResponse[]>();
-  for (const entry of cassette.log.entries) {
-    const role = serverRole((entry as { _oac?: { role?: string } })._oac?.role ?? '', flow);
-    if (!role) continue;
-    const list = byRole.get(role) ?? [];
-    list.push({ status: entry.response.status, headers: entry.response.headers.map((h) => [h.name, h.value]), body: entry.response.content.text });
-    byRole.set(role, list);
-  }
-  const served = new Map<RequestRole, number>();
-
-  const rewrite = (text: string): string => {
-    const own = new URL(origin());
-    let out = text;
-    for (const recorded of recordedOrigins) {
-      const r = new URL(recorded);
-      out = out.split(recorded).join(own.origin).split(`"${r.host}"`).join(`"${own.host}"`);
-    }
-    return out;
-  };
-
+  const origins = recordedOrigins(cassette);
+  const index = new RoleIndex<RequestRole>(cassette, (recorded) => serverRole(recorded, flow));
   return {
     name,
     apply(role, reply) {
-      const list = byRole.get(role);
-      if (!list) return reply;
-      const index = served.get(role) ?? 0;
-      served.set(role, index + 1);
-      const recorded = list[Math.min(index, list.length - 1)]!;
-      if (recorded.status !== reply.status) return reply;
-      const freshText = reply.body === undefined ? undefined : Buffer.from(reply.body).toString('utf8');
-      const recordedJson = parseJson(recorded.body);
-      const body = recordedJson === undefined ? recorded.body : JSON.stringify(fillPlaceholders(recordedJson, parseJson(freshText)));
-      const headers = Object.fromEntries(recorded.headers.map(([n, v]) => [n, rewrite(v)]));
-      return { ...reply, status: recorded.status, headers, ...(body === undefined ? { body: undefined } : { body: rewrite(body) }), chunks: undefined };
+      const recorded = index.next(role);
+      if (recorded === undefined || recorded.status !== reply.status) return reply;
+      const fresh = reply.body === undefined ? undefined : Buffer.from(reply.body).toString('utf8');
+      const answer = answerFromRecording(recorded, fresh, origins, origin());
+      return { ...reply, status: answer.status, headers: answer.headers, body: answer.body, chunks: undefined };
     },
   };
 }

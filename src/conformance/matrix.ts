@@ -4,14 +4,18 @@
  * verdicts cannot be trusted to say why. Both fail the matrix.
  */
 import { readJsonFile } from '../specs/load.js';
+import { publicTarget } from './intercept-lane.js';
 import { runCheck } from './runner.js';
-import type { Scenario, ScenarioResult } from './types.js';
+import { scenarioModes } from './scenarios.js';
+import type { CheckMode, ExecAction, Scenario, ScenarioResult } from './types.js';
 
 export interface MutantEntry {
   name: string;
   bug: string;
   command: string;
   mustBeCaughtBy: { scenario: string; checks: string[] }[];
+  /** Where the mutant runs (absent: loopback): an `intercept` mutant's bug shows only under the public names. */
+  modes?: CheckMode[];
 }
 
 export interface MutantCatalog {
@@ -79,13 +83,36 @@ export interface MatrixOptions {
   onlyNamedScenarios?: boolean;
 }
 
+/** The mode a mutant runs in: loopback unless its entry names only intercept. */
+function mutantMode(entry: MutantEntry): CheckMode {
+  return entry.modes === undefined || entry.modes.includes('loopback') ? 'loopback' : 'intercept';
+}
+
+/**
+ * One mutant's results. Loopback: the exec contract appends action and target. Intercept: one run per
+ * action, the command given `<action> <public URL>` itself (basic-tags has no public URL: its per-run
+ * credentials cannot be in a command written beforehand, so it is not run).
+ */
+async function runMutant(entry: MutantEntry, scenarios: Scenario[], opts: MatrixOptions): Promise<ScenarioResult[]> {
+  const mode = mutantMode(entry);
+  const named = new Set(entry.mustBeCaughtBy.map((e) => e.scenario));
+  const runnable = scenarios.filter((s) => scenarioModes(s).includes(mode));
+  const chosen = opts.onlyNamedScenarios ? runnable.filter((s) => named.has(s.id)) : runnable;
+  const common = { jobs: opts.jobs ?? 2, timeoutMs: opts.timeoutMs ?? 20_000 };
+  if (mode === 'loopback') return (await runCheck({ client: entry.command, scenarios: chosen, ...common })).results;
+  const results: ScenarioResult[] = [];
+  const actions = [...new Set(chosen.map((s) => s.action))].filter((a): a is Exclude<ExecAction, 'basic-tags'> => a !== 'basic-tags');
+  for (const action of actions) {
+    const client = `${entry.command} ${action} ${publicTarget(action)}`;
+    results.push(...(await runCheck({ client, scenarios: chosen.filter((s) => s.action === action), intercept: true, ...common })).results);
+  }
+  return results;
+}
+
 export async function runMutationMatrix(catalog: MutantCatalog, scenarios: Scenario[], opts: MatrixOptions = {}): Promise<MutantRow[]> {
   const rows: MutantRow[] = [];
   for (const entry of catalog.mutants) {
-    const named = new Set(entry.mustBeCaughtBy.map((e) => e.scenario));
-    const chosen = opts.onlyNamedScenarios ? scenarios.filter((s) => named.has(s.id)) : scenarios;
-    const outcome = await runCheck({ client: entry.command, scenarios: chosen, jobs: opts.jobs ?? 2, timeoutMs: opts.timeoutMs ?? 20_000 });
-    const row = judgeMutant(entry, outcome.results);
+    const row = judgeMutant(entry, await runMutant(entry, scenarios, opts));
     rows.push(row);
     opts.onRow?.(row);
   }

@@ -10,7 +10,7 @@ import type { ExecAction, MutationOp, MutationTarget, Scenario } from './types.j
 /** Values substituted for `{{name}}` in header values, bodies and locations. */
 export type TemplateValues = Record<string, string>;
 
-export function fillTemplate(text: string, values: TemplateValues): string {
+function fillTemplate(text: string, values: TemplateValues): string {
   return text.replace(/\{\{([A-Za-z]+)\}\}/g, (whole, name: string) => {
     const value = values[name];
     if (value === undefined) throw new OacError('scenario/unknown-template', `unknown template variable ${whole} (known: ${Object.keys(values).map((k) => `{{${k}}}`).join(', ')})`);
@@ -19,14 +19,14 @@ export function fillTemplate(text: string, values: TemplateValues): string {
 }
 
 /** Ops that change the listener or clock, applied when the server starts rather than per response. */
-export const SERVER_OPS = new Set(['set-tls', 'set-clock']);
+const SERVER_OPS = new Set(['set-tls', 'set-clock']);
 
 /**
  * The responses each action's flow produces: the targets a per-response operation can change. Anything
  * else would never match a response, and the scenario would silently test the unmutated flow.
  * `proxy` is the Basic-auth reverse proxy in front of the API (served as `api`, see appliesTo).
  */
-export const FLOW_STEPS: Readonly<Record<ExecAction, readonly MutationTarget[]>> = {
+const FLOW_STEPS: Readonly<Record<ExecAction, readonly MutationTarget[]>> = {
   'registry-manifest': ['challenge', 'token', 'resource'],
   'cloud-tags': ['api'],
   'cloud-whoami': ['api'],
@@ -65,7 +65,7 @@ export function appliesTo(op: MutationOp, target: MutationTarget, occurrence: nu
 }
 
 /** Fills templates in every string inside a JSON value (`{"access_token": "{{token}}"}`). */
-export function fillJsonTemplates(value: unknown, values: TemplateValues): unknown {
+function fillJsonTemplates(value: unknown, values: TemplateValues): unknown {
   if (typeof value === 'string') return fillTemplate(value, values);
   if (Array.isArray(value)) return value.map((v) => fillJsonTemplates(v, values));
   if (value !== null && typeof value === 'object') {
@@ -74,8 +74,32 @@ export function fillJsonTemplates(value: unknown, values: TemplateValues): unkno
   return value;
 }
 
-/** Mutates `res` in place with one operation. */
-export function applyOperation(res: OutgoingResponse, op: MutationOp, values: TemplateValues): void {
+/**
+ * How long a `delay` operation holds the response, from `now` (ms since the epoch) and the delay the
+ * response already carries. `{"ms": N}` is a fixed wait. `{"until": "next-second", "marginMs": M}` waits
+ * until the next whole second after the response would otherwise leave, plus M ms: a client signs its
+ * request before this answer, so its next request is signed in a later second whatever the scheduling,
+ * and the run waits 0.5 s on average instead of a fixed 1.1 s (direct/fresh-ts).
+ */
+export function delayOf(op: MutationOp, alreadyDelayedMs: number, now: number): number {
+  if (op['until'] === undefined) {
+    const ms = op['ms'];
+    if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) throw new OacError('scenario/bad-operation', `delay needs a whole number "ms" ≥ 0 or "until": "next-second", got ms ${JSON.stringify(ms)}`);
+    return ms;
+  }
+  if (op['until'] !== 'next-second') throw new OacError('scenario/bad-operation', `delay "until" must be "next-second", got ${JSON.stringify(op['until'])}`);
+  const margin = op['marginMs'] ?? 0;
+  if (typeof margin !== 'number' || !Number.isInteger(margin) || margin < 0) throw new OacError('scenario/bad-operation', `delay "marginMs" must be a whole number ≥ 0, got ${JSON.stringify(margin)}`);
+  const leaving = now + alreadyDelayedMs;
+  const nextSecond = (Math.floor(leaving / 1000) + 1) * 1000;
+  return nextSecond + margin - leaving;
+}
+
+/**
+ * Mutates `res` in place with one operation. `now` is the clock a `delay` until the next second reads
+ * (a parameter so that tests can fix it).
+ */
+export function applyOperation(res: OutgoingResponse, op: MutationOp, values: TemplateValues, now: () => number = Date.now): void {
   const str = (field: string): string => {
     const v = op[field];
     if (typeof v !== 'string') throw new OacError('scenario/bad-operation', `${op.op} needs a string "${field}"`);
@@ -120,7 +144,7 @@ export function applyOperation(res: OutgoingResponse, op: MutationOp, values: Te
       setBody(res, undefined);
       return;
     case 'delay':
-      res.delayMs += op['ms'] as number;
+      res.delayMs += delayOf(op, res.delayMs, now());
       return;
     case 'drop-connection':
       res.drop = true;

@@ -2,8 +2,13 @@
  * A response the conformance server is about to send, in a form mutations can edit: headers as an
  * ordered list of field lines (so a scenario can send two WWW-Authenticate fields), body as bytes or
  * NDJSON chunks.
+ *
+ * Why not the emulator's Reply: a Reply is what a handler decides (one value per header name, the findings
+ * and the X-Oac-Reason that led to it); this is the wire form after the cassette and the mutation, which
+ * may repeat a header, drop the connection or delay the answer, and carries no findings (the rules stage
+ * already took them). src/reference/responses.ts reads responses on the client side, a third view again.
  */
-import type { Reply } from '../emulator/replies.js';
+import type { Reply } from '../emulator/index.js';
 
 export interface OutgoingResponse {
   status: number;

@@ -13,11 +13,15 @@ import { loadCassetteOverlay, type CassetteOverlay } from './cassette.js';
 import { judge, worstVerdict } from './judge.js';
 import { createOacShim } from './oac-shim.js';
 import { assertClientCommandExists } from './client-command.js';
-import { generateTlsKit, type TlsKit } from '../emulator/tls-cert.js';
+import { generateTlsKit, type TlsKit } from '../emulator/index.js';
 import { createWorkspace, type Workspace } from '../workspace.js';
+import { applyInterceptEnvironment, createInterceptCa, type InterceptCa } from '../intercept/index.js';
+import { INTERCEPTED_HOSTS } from './intercept-lane.js';
+import { interceptError, loopbackNoProxy } from './intercept-run.js';
+import { interceptSkipReason, scenarioModes } from './scenarios.js';
 import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
-import { clientEnvironment, prepareHome, runClient, shellQuote } from './subject.js';
-import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult } from './types.js';
+import { clientEnvironment, createSpecialKeys, prepareHome, runClient, runCommandLine, shellQuote, specialKeyKinds, type SpecialKeys } from './subject.js';
+import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult, Verdict } from './types.js';
 
 export interface CheckOptions {
   /** The client command; the action and target are appended as two shell-quoted arguments. */
@@ -33,6 +37,11 @@ export interface CheckOptions {
   /** How to rerun one scenario: prefix of the reproduce line (default `oac check --client '<client>'`). */
   reproducePrefix?: string;
   strict?: boolean;
+  /**
+   * Intercept mode: `client` is a whole command line, run as given (no action or target appended), with
+   * the proxy and CA variables of src/intercept; the server answers as registry.ollama.ai and ollama.com.
+   */
+  intercept?: boolean;
 }
 
 export interface CheckOutcome {
@@ -51,6 +60,8 @@ interface RunSecrets {
   seed: Uint8Array;
   registeredKey: string;
   apiKey: string;
+  /** The key a `revoked` scenario hands out: the server refuses it, and reports still scrub it. */
+  revokedApiKey: string;
   basic: { user: string; pass: string };
 }
 
@@ -60,11 +71,12 @@ function newSecrets(): RunSecrets {
     seed,
     registeredKey: keyFromSeed(seed).publicKeyField,
     apiKey: `oac-test-${randomBytes(12).toString('hex')}`,
+    revokedApiKey: `oac-revoked-${randomBytes(12).toString('hex')}`,
     basic: { user: 'oac', pass: randomBytes(9).toString('base64url') },
   };
 }
 
-export function actionTarget(action: ExecAction, server: RunningServer, scenario: Scenario, secrets: RunSecrets): string {
+function actionTarget(action: ExecAction, server: RunningServer, scenario: Scenario, secrets: RunSecrets): string {
   switch (action) {
     case 'registry-manifest':
       return `${server.origin}/v2/${SCENARIO_MODEL.repository}/manifests/${SCENARIO_MODEL.tag}`;
@@ -87,7 +99,7 @@ function apiKeyFor(scenario: Scenario, secrets: RunSecrets): string | undefined 
     case 'granted':
       return secrets.apiKey;
     case 'revoked':
-      return `oac-revoked-${randomBytes(12).toString('hex')}`;
+      return secrets.revokedApiKey;
     case 'empty':
       return '';
     default:
@@ -101,9 +113,13 @@ interface RunContext {
   workspace: Workspace;
   shimDir: string;
   tlsKit: () => Promise<TlsKit>;
+  /** The RSA and passphrase-protected key files (ssh-keygen), made once per run and copied into homes. */
+  specialKeys: SpecialKeys;
+  /** Intercept mode: the per-run CA with a leaf for every intercepted name (made on first use). */
+  interceptCa: () => Promise<InterceptCa>;
 }
 
-function once<T>(make: () => T): () => Promise<T> {
+function once<T>(make: () => T | Promise<T>): () => Promise<T> {
   let made: Promise<T> | undefined;
   return () => (made ??= Promise.resolve().then(make));
 }
@@ -114,17 +130,26 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
   const timeoutMs = opts.timeoutMs ?? 20_000;
   const reproduce = `${opts.reproducePrefix ?? `oac check --client ${shellQuote(opts.client)}`} --scenario ${shellQuote(scenario.id)}`;
   const base = { id: scenario.id, title: scenario.title, flow: scenario.flow, action: scenario.action, reproduce };
+  const skipReason = opts.intercept
+    ? interceptSkipReason(scenario)
+    : scenarioModes(scenario).includes('loopback') ? undefined : 'not run in loopback mode: an intercept-only scenario names the public hosts (oac check --intercept runs it)';
+  if (skipReason !== undefined) {
+    const verdicts = scenario.expect.checks.map((check): Verdict => ({ check, level: checkCatalog().get(check)?.level ?? 'MUST', verdict: 'skip', message: skipReason }));
+    return { ...base, verdict: worstVerdict(verdicts), verdicts, client: undefined, observations: [], durationMs: Date.now() - started };
+  }
   let server: RunningServer | undefined;
   let home: { home: string; cleanup(): void } | undefined;
   let client: ClientRun | undefined;
   let observations: Observation[] = [];
   const harnessErrors: string[] = [];
+  let ca: InterceptCa | undefined;
   try {
     let origin = '';
     const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? loadCassetteOverlay(scenario.cassette, () => origin) : undefined;
-    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}) });
+    ca = opts.intercept ? await run.interceptCa() : undefined;
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}) });
     origin = server.origin;
-    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false });
+    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys });
     const apiKey = apiKeyFor(scenario, secrets);
     const env = clientEnvironment(process.env, {
       home: home.home,
@@ -138,10 +163,13 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
     // The contract is data too: an invocation the schema refuses is a harness bug, caught before the client runs.
     assertValid('exec-contract', { contract: 'oac-exec/1', scenario: scenario.id, action: scenario.action, target, env, timeoutMs }, `invocation of ${scenario.id}`);
     env['PATH'] = `${shimDir}:${env['PATH'] ?? ''}`;
+    const runEnv = ca && server.proxy ? applyInterceptEnvironment(env, server.proxy.url, ca.bundlePath) : { ...env, ...loopbackNoProxy() };
     // Several runs share one server, so rules across requests (fresh ts, fresh nonce) can be observed; the
     // run judged is the first that went wrong, else the last.
     for (let run = 0; run < (scenario.runs ?? 1); run++) {
-      const current = await runClient(opts.client, scenario.action, target, env, { timeoutMs, cwd: process.cwd() });
+      const current = opts.intercept
+        ? await runCommandLine(opts.client, runEnv, { timeoutMs, cwd: process.cwd() })
+        : await runClient(opts.client, scenario.action, target, runEnv, { timeoutMs, cwd: process.cwd() });
       client = current;
       if (current.timedOut || current.spawnError || current.exitCode !== 0) break;
     }
@@ -156,7 +184,8 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
     }
     home?.cleanup();
   }
-  const verdicts = judge({ scenario, observations, client, harnessErrors, catalog: checkCatalog(), timeoutMs });
+  const proxyProblem = server?.proxy && client ? interceptError(scenario, client, server.proxy) : undefined;
+  const verdicts = judge({ scenario, observations, client, harnessErrors, catalog: checkCatalog(), timeoutMs, ...(proxyProblem ? { interceptError: proxyProblem } : {}) });
   return {
     ...base,
     verdict: worstVerdict(verdicts),
@@ -180,9 +209,14 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
       workspace,
       shimDir: createOacShim(workspace.subdir('shim-')).dir,
       tlsKit: once(() => generateTlsKit(workspace.subdir('tls-'))),
+      specialKeys: createSpecialKeys(workspace.subdir('keys-'), specialKeyKinds(opts.scenarios)),
+      interceptCa: once(() => createInterceptCa({ dir: workspace.subdir('intercept-ca-'), hostnames: INTERCEPTED_HOSTS })),
     };
     // `oac` in a client command is the shim, so the look-up sees the PATH the client will get.
     await assertClientCommandExists(opts.client, { ...process.env, PATH: `${run.shimDir}:${process.env['PATH'] ?? ''}` });
+    // Certificates are made off the critical path, while the first scenarios run: the TLS scenario that
+    // needs them awaits the same promise, so a failure still reaches it (and only it) as a harness error.
+    if (opts.scenarios.some((s) => s.mutation.some((op) => op.op === 'set-tls'))) run.tlsKit().catch(() => undefined);
   } catch (err) {
     workspace.remove();
     throw err;
@@ -205,5 +239,5 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
   const unexpectedPasses = applyBaseline(results, opts.baseline);
   for (const r of results) r.verdict = worstVerdict(r.verdicts.filter((v) => !v.expectedFailure));
   const failed = results.some((r) => r.verdicts.some((v) => countsAsFailure(v, opts.strict ?? false)));
-  return { results, unexpectedPasses, exitCode: failed ? 1 : 0, startedAt, finishedAt: new Date().toISOString(), secrets: [secrets.apiKey, secrets.basic.pass] };
+  return { results, unexpectedPasses, exitCode: failed ? 1 : 0, startedAt, finishedAt: new Date().toISOString(), secrets: [secrets.apiKey, secrets.revokedApiKey, secrets.basic.pass] };
 }

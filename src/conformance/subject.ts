@@ -7,9 +7,10 @@
  * Node process, so a synchronous wait (execFileSync, spawnSync) would stop the server while the client
  * waits for it, and both would hang until the timeout.
  */
-import { execFile, spawn } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { constants as fsConstants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmod, copyFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
@@ -38,6 +39,11 @@ export interface PrepareHomeOptions {
   keep?: boolean;
   /** Where the "kept" note goes (default process.stderr). */
   log?: { write(text: string): unknown };
+  /**
+   * The run's ssh-keygen key files (createSpecialKeys), copied into the home instead of running
+   * ssh-keygen for every home. Without it, each `passphrase` / `unsupported-type` home runs ssh-keygen.
+   */
+  specialKeys?: SpecialKeys;
 }
 
 const SSH_KEYGEN = 'ssh-keygen';
@@ -69,13 +75,89 @@ function truncatedOpenSshPem(): string {
   return `${lines.slice(0, 3).join('\n')}\n`;
 }
 
-async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string, registeredSeed: Uint8Array): Promise<void> {
+/** The key setups only ssh-keygen can make: an encrypted ed25519 key and an RSA key. */
+export type SpecialKeyKind = 'passphrase' | 'unsupported-type';
+const SPECIAL_KEY_KINDS: readonly SpecialKeyKind[] = ['passphrase', 'unsupported-type'];
+
+function isSpecialKeyKind(setup: ClientSetup['key']): setup is SpecialKeyKind {
+  return (SPECIAL_KEY_KINDS as readonly string[]).includes(setup);
+}
+
+/** The kinds a list of scenarios will ask for: what a run should start making before its first scenario. */
+export function specialKeyKinds(scenarios: readonly { client: ClientSetup }[]): SpecialKeyKind[] {
+  return SPECIAL_KEY_KINDS.filter((kind) => scenarios.some((s) => s.client.key === kind));
+}
+
+/** ssh-keygen's arguments for each special key, written to `keyPath` (and `keyPath.pub`). */
+function sshKeygenArgs(kind: SpecialKeyKind, keyPath: string): string[] {
+  return kind === 'passphrase'
+    ? ['-q', '-t', 'ed25519', '-N', TEST_PASSPHRASE, '-C', 'oac passphrase test key', '-f', keyPath]
+    // 2048 bits: the type is what matters, and a bigger key only makes every run slower.
+    : ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'oac rsa test key', '-f', keyPath];
+}
+
+/**
+ * The special key files of one run, each made once by ssh-keygen (asynchronously, in its own process)
+ * and copied into every home that asks for it: one RSA key generation per run instead of one per
+ * scenario. No registered key is among them: a client must refuse both, whatever their bytes.
+ */
+export interface SpecialKeys {
+  /** The path of the made private key (`.pub` beside it); starts making it if nobody has yet. */
+  file(kind: SpecialKeyKind): Promise<string>;
+}
+
+/**
+ * Special keys made in `dir` (which the caller owns and removes, e.g. a run workspace sub-folder). The
+ * kinds in `start` begin now, so they are ready before the first scenario needs them; any other kind
+ * is made on its first use.
+ */
+export function createSpecialKeys(dir: string, start: readonly SpecialKeyKind[] = []): SpecialKeys {
+  const made = new Map<SpecialKeyKind, Promise<string>>();
+  const file = (kind: SpecialKeyKind): Promise<string> => {
+    let pending = made.get(kind);
+    if (pending === undefined) {
+      const keyPath = path.join(dir, kind === 'passphrase' ? 'id_ed25519_passphrase' : 'id_rsa');
+      pending = runSshKeygen(sshKeygenArgs(kind, keyPath)).then(() => keyPath);
+      made.set(kind, pending);
+    }
+    return pending;
+  };
+  for (const kind of start) {
+    // Started ahead of need: if ssh-keygen fails, the scenario that awaits file() reports it. Until
+    // one does, the rejection is observed here so that Node does not end the run as "unhandled".
+    file(kind).catch(() => undefined);
+  }
+  return { file };
+}
+
+/** Copies a made special key (and its .pub) to `keyPath`, with the modes ssh-keygen gives them. */
+async function copySpecialKey(from: string, keyPath: string): Promise<void> {
+  await copyFile(from, keyPath, fsConstants.COPYFILE_EXCL);
+  await chmod(keyPath, 0o600);
+  await copyFile(`${from}.pub`, `${keyPath}.pub`, fsConstants.COPYFILE_EXCL);
+  await chmod(`${keyPath}.pub`, 0o644);
+}
+
+async function writeSpecialKey(kind: SpecialKeyKind, keyPath: string, specialKeys: SpecialKeys | undefined): Promise<void> {
+  mkdirSync(path.dirname(keyPath), { recursive: true, mode: 0o755 });
+  if (specialKeys === undefined) {
+    await runSshKeygen(sshKeygenArgs(kind, keyPath));
+    return;
+  }
+  await copySpecialKey(await specialKeys.file(kind), keyPath);
+}
+
+async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string, opts: PrepareHomeOptions): Promise<void> {
+  if (isSpecialKeyKind(setup)) {
+    await writeSpecialKey(setup, keyPath, opts.specialKeys);
+    return;
+  }
   const dir = path.join(home, OLLAMA_DIR);
   switch (setup) {
     case 'missing':
       return;
     case 'present':
-      generateOllamaKey({ home, seed: registeredSeed });
+      generateOllamaKey({ home, seed: opts.registeredSeed });
       return;
     case 'unregistered':
       // A valid key, written exactly like the registered one, that the server has never seen.
@@ -88,15 +170,6 @@ async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string
     case 'corrupt':
       mkdirSync(dir, { recursive: true, mode: 0o755 });
       writeFileSync(keyPath, truncatedOpenSshPem(), { mode: 0o600, flag: 'wx' });
-      return;
-    case 'passphrase':
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
-      await runSshKeygen(['-q', '-t', 'ed25519', '-N', TEST_PASSPHRASE, '-C', 'oac passphrase test key', '-f', keyPath]);
-      return;
-    case 'unsupported-type':
-      mkdirSync(dir, { recursive: true, mode: 0o755 });
-      // 2048 bits: the type is what matters, and a bigger key only makes every run slower.
-      await runSshKeygen(['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-C', 'oac rsa test key', '-f', keyPath]);
       return;
     default: {
       const never: never = setup;
@@ -134,7 +207,7 @@ export async function prepareHome(setup: ClientSetup, opts: PrepareHomeOptions):
     rmSync(home, { recursive: true, force: true });
   };
   try {
-    await writeKey(setup.key, home, keyPath, opts.registeredSeed);
+    await writeKey(setup.key, home, keyPath, opts);
   } catch (err) {
     // A half-made home is of no use to anyone; remove it unless asked to keep it.
     cleanup();
@@ -213,9 +286,9 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export const DEFAULT_OUTPUT_CAP = 1024 * 1024;
+const DEFAULT_OUTPUT_CAP = 1024 * 1024;
 /** Between SIGTERM and SIGKILL on a timeout. */
-export const KILL_GRACE_MS = 2_000;
+const KILL_GRACE_MS = 2_000;
 /**
  * After the client's process has exited (and the rest of its process group has been killed), how long we
  * wait for its stdout/stderr to close. Only a process that left our process group (setsid) and kept the
@@ -304,6 +377,97 @@ function untrackGroup(pid: number): void {
   }
 }
 
+/** What runClient learns about the process as it runs; turned into a ClientRun when it is over. */
+class ClientProcessState {
+  exitCode: number | null = null;
+  signal: NodeJS.Signals | null = null;
+  exitedAt: number | undefined;
+  timedOut = false;
+  killed = false;
+  spawnError: string | undefined;
+  readonly started = Date.now();
+  readonly stdout: CappedOutput;
+  readonly stderr: CappedOutput;
+
+  constructor(readonly line: string, cap: number) {
+    this.stdout = new CappedOutput(cap, 'stdout');
+    this.stderr = new CappedOutput(cap, 'stderr');
+  }
+
+  /** A failed kill is the harness's problem, not the client's: it goes into stderr, where the report shows it. */
+  signalGroup(groupPid: number, sig: NodeJS.Signals): void {
+    const problem = killGroup(groupPid, sig);
+    if (problem !== undefined) this.stderr.note(problem);
+  }
+
+  result(): ClientRun {
+    const run: ClientRun = {
+      command: this.line,
+      exitCode: this.exitCode,
+      signal: this.signal,
+      timedOut: this.timedOut,
+      killed: this.killed,
+      stdout: this.stdout.text(),
+      stderr: this.stderr.text(),
+      durationMs: (this.exitedAt ?? Date.now()) - this.started,
+    };
+    if (this.spawnError !== undefined) run.spawnError = this.spawnError;
+    return run;
+  }
+}
+
+/** The client's shell, detached into its own session and process group, stdin at EOF, output piped. */
+function spawnClientShell(line: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): ChildProcess {
+  return spawn(opts.shell ?? '/bin/sh', ['-c', line], { cwd: opts.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * Wires the child's events to `state`: output into the caps, a failed start as spawnError, an exit
+ * (then killing whatever the client left in its group, and waiting at most DRAIN_MS for the pipes).
+ */
+function watchClient(child: ChildProcess, state: ClientProcessState, opts: RunClientOptions, later: (ms: number, fn: () => void) => void, finish: () => void): void {
+  const pid = child.pid;
+  child.stdout?.on('data', (chunk: Buffer) => state.stdout.push(chunk));
+  child.stderr?.on('data', (chunk: Buffer) => state.stderr.push(chunk));
+  child.on('error', (err: NodeJS.ErrnoException) => {
+    if (pid === undefined) {
+      // spawn failed (ENOENT of the shell, a cwd that does not exist, EAGAIN…): no process, a harness problem.
+      state.spawnError = `cannot start ${opts.shell ?? '/bin/sh'} -c ${JSON.stringify(state.line)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${err.message}`;
+      state.exitedAt = Date.now();
+      finish();
+      return;
+    }
+    // The process runs; node reports some other trouble with it. The exit and timeout paths still apply.
+    state.stderr.note(`child process error: ${err.message}`);
+  });
+  child.on('exit', (code, sig) => {
+    state.exitCode = code;
+    state.signal = sig;
+    state.exitedAt = Date.now();
+    // Background children the client left behind would hold our pipes open (and leak past the run).
+    if (pid !== undefined) state.signalGroup(pid, 'SIGKILL');
+    later(DRAIN_MS, finish);
+  });
+  // Without a pid the spawn failed and 'error' (which comes first) has finished already.
+  child.on('close', () => {
+    if (pid !== undefined) finish();
+  });
+}
+
+/** On timeout: SIGTERM to the group, SIGKILL after the grace period, and give up on the pipes after that. */
+function armTimeout(pid: number, state: ClientProcessState, opts: RunClientOptions, later: (ms: number, fn: () => void) => void, finish: () => void): void {
+  const grace = opts.killGraceMs ?? KILL_GRACE_MS;
+  later(opts.timeoutMs, () => {
+    if (state.exitedAt !== undefined) return;
+    state.timedOut = true;
+    state.killed = true;
+    state.signalGroup(pid, 'SIGTERM');
+    later(grace, () => state.signalGroup(pid, 'SIGKILL'));
+    // Even a process SIGKILL cannot end (uninterruptible I/O) must not hold the harness.
+    later(grace + DRAIN_MS, finish);
+  });
+}
+
 /**
  * Runs `<command> '<action>' '<target>'` through the shell in its own process group, stdin at EOF,
  * output captured up to a cap. Never rejects for anything the client does: a client that cannot be
@@ -312,39 +476,20 @@ function untrackGroup(pid: number): void {
  * running in its group is killed too, so no stray process outlives its scenario.
  */
 export function runClient(command: string, action: string, target: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
-  const line = `${command} ${shellQuote(action)} ${shellQuote(target)}`;
-  const cap = opts.maxOutputBytes ?? DEFAULT_OUTPUT_CAP;
-  const grace = opts.killGraceMs ?? KILL_GRACE_MS;
-  const stdout = new CappedOutput(cap, 'stdout');
-  const stderr = new CappedOutput(cap, 'stderr');
-  const started = Date.now();
+  return runCommandLine(`${command} ${shellQuote(action)} ${shellQuote(target)}`, env, opts);
+}
 
+/** The same, for a command line run exactly as given (intercept mode appends no arguments). */
+export function runCommandLine(line: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
+  const state = new ClientProcessState(line, opts.maxOutputBytes ?? DEFAULT_OUTPUT_CAP);
   return new Promise<ClientRun>((resolve) => {
-    let exitCode: number | null = null;
-    let signal: NodeJS.Signals | null = null;
-    let exitedAt: number | undefined;
-    let timedOut = false;
-    let killed = false;
-    let spawnError: string | undefined;
-    let done = false;
     const timers: NodeJS.Timeout[] = [];
     const later = (ms: number, fn: () => void): void => {
       timers.push(setTimeout(fn, ms));
     };
-    // A failed kill is the harness's problem, not the client's: it goes into stderr, where the report shows it.
-    const signalGroup = (groupPid: number, sig: NodeJS.Signals): void => {
-      const problem = killGroup(groupPid, sig);
-      if (problem !== undefined) stderr.note(problem);
-    };
-
-    const child = spawn(opts.shell ?? '/bin/sh', ['-c', line], {
-      cwd: opts.cwd,
-      env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnClientShell(state.line, env, opts);
     const pid = child.pid;
-
+    let done = false;
     const finish = (): void => {
       if (done) return;
       done = true;
@@ -352,56 +497,11 @@ export function runClient(command: string, action: string, target: string, env: 
       if (pid !== undefined) untrackGroup(pid);
       child.stdout?.destroy();
       child.stderr?.destroy();
-      const run: ClientRun = {
-        command: line,
-        exitCode,
-        signal,
-        timedOut,
-        killed,
-        stdout: stdout.text(),
-        stderr: stderr.text(),
-        durationMs: (exitedAt ?? Date.now()) - started,
-      };
-      if (spawnError !== undefined) run.spawnError = spawnError;
-      resolve(run);
+      resolve(state.result());
     };
-
-    child.stdout?.on('data', (chunk: Buffer) => stdout.push(chunk));
-    child.stderr?.on('data', (chunk: Buffer) => stderr.push(chunk));
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (pid === undefined) {
-        // spawn failed (ENOENT of the shell, a cwd that does not exist, EAGAIN…): no process, a harness problem.
-        spawnError = `cannot start ${opts.shell ?? '/bin/sh'} -c ${JSON.stringify(line)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${err.message}`;
-        exitedAt = Date.now();
-        finish();
-        return;
-      }
-      // The process runs; node reports some other trouble with it. The exit and timeout paths still apply.
-      stderr.note(`child process error: ${err.message}`);
-    });
-    child.on('exit', (code, sig) => {
-      exitCode = code;
-      signal = sig;
-      exitedAt = Date.now();
-      // Background children the client left behind would hold our pipes open (and leak past the run).
-      if (pid !== undefined) signalGroup(pid, 'SIGKILL');
-      later(DRAIN_MS, finish);
-    });
-    // Without a pid the spawn failed and 'error' (which comes first) has finished already.
-    child.on('close', () => {
-      if (pid !== undefined) finish();
-    });
+    watchClient(child, state, opts, later, finish);
     if (pid === undefined) return;
     trackGroup(pid);
-
-    later(opts.timeoutMs, () => {
-      if (exitedAt !== undefined) return;
-      timedOut = true;
-      killed = true;
-      signalGroup(pid, 'SIGTERM');
-      later(grace, () => signalGroup(pid, 'SIGKILL'));
-      // Even a process SIGKILL cannot end (uninterruptible I/O) must not hold the harness.
-      later(grace + DRAIN_MS, finish);
-    });
+    armTimeout(pid, state, opts, later, finish);
   });
 }

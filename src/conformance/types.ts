@@ -3,7 +3,7 @@
  * records observations; the subject runner records what the client process did; the judge turns
  * both channels into one verdict per check.
  */
-import type { Finding } from '../protocol/findings.js';
+import type { RequestRecord } from '../emulator/index.js';
 import type { Verdict, VerdictKind } from '../rules/types.js';
 import type { CheckId } from '../check-ids.js';
 
@@ -23,9 +23,16 @@ export interface Scenario {
   reference: { outcome: 'success' | 'failure' | 'crash'; behaviour: string };
   source: { protocolRef: string[]; citations?: string[] };
   tags?: string[];
+  /**
+   * Where the scenario can run: `loopback` (the exec contract, the default) and/or `intercept` (the
+   * client as it ships, through the intercept proxy). Absent: both.
+   */
+  modes?: CheckMode[];
   /** The file it was loaded from (not part of the schema). */
   file?: string;
 }
+
+export type CheckMode = 'loopback' | 'intercept';
 
 export type ExecAction = 'registry-manifest' | 'cloud-tags' | 'cloud-whoami' | 'apikey-tags' | 'basic-tags';
 
@@ -49,7 +56,7 @@ export interface ClientSetup {
   clockSkewSeconds?: number;
 }
 
-export interface Bound {
+interface Bound {
   min?: number;
   max?: number;
   exactly?: number;
@@ -57,7 +64,7 @@ export interface Bound {
   check?: CheckId;
 }
 
-export interface Expectation {
+interface Expectation {
   outcome: 'success' | 'failure';
   /** Catalogue ids (`oac specs lint` rejects a scenario naming an unknown one). */
   checks: CheckId[];
@@ -65,24 +72,20 @@ export interface Expectation {
   requests?: { tokenRequests?: Bound; resourceRequests?: Bound; otherHost?: Bound; total?: Bound };
 }
 
-/** How the conformance server understood a request it received (`probe`: a request `oac probe` sent to a deployment). */
-export type RequestRole = 'challenge' | 'token' | 'resource' | 'api' | 'other-host' | 'unknown' | 'probe';
+// The client rules read the role, so it is defined there (a lower layer); re-exported for this module's importers.
+import type { RequestRole } from '../rules/client/observations.js';
+export type { RequestRole } from '../rules/client/observations.js';
 
-/** One request the conformance server (or its "other host") received, and what it answered. */
-export interface Observation {
+/**
+ * One request the conformance server (or its "other host") received, and what it answered: the emulator's
+ * request record (method, url byte for byte, headers with every credential reduced to its shape, status,
+ * findings with check ids, X-Oac-Reason) plus what only a scenario run has. No `at`: the order (`seq`)
+ * is what the judge reads, and a scenario's shifted clock would make a time misleading.
+ */
+export interface Observation extends RequestRecord {
   seq: number;
   listener: 'main' | 'other';
   role: RequestRole;
-  method: string;
-  /** Request target as received (path + query), byte for byte. */
-  url: string;
-  /** Request headers with every credential reduced to its shape. */
-  headers: Record<string, string | string[]>;
-  status: number;
-  /** Protocol checks the server ran on this request, with check ids. */
-  findings: Finding[];
-  /** Why the server refused, when it did (the X-Oac-Reason text). */
-  reason?: string;
   /** Mutation operations that changed this response (indexes into scenario.mutation). */
   mutated?: number[];
   /** The response body sent (tokens reduced to their shape; capped), for the report and the judge. */

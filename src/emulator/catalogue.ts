@@ -8,9 +8,9 @@
 import { createHash } from 'node:crypto';
 
 export const MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
-export const CONFIG_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
+const CONFIG_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
 
-export interface Descriptor {
+interface Descriptor {
   mediaType: string;
   digest: string;
   size: number;
@@ -44,7 +44,7 @@ export function sha256Digest(bytes: Uint8Array | string): string {
   return `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 }
 
-export interface ModelLayer {
+interface ModelLayer {
   mediaType: string;
   content: Uint8Array | string;
 }

@@ -1,15 +1,15 @@
-import { credentialShape } from '../protocol/authorization.js';
 /**
  * The emulator's request log: one event per request, with the findings of every protocol check it ran,
  * so the conformance server and tests can assert on what a client actually sent. Secrets never enter
  * it: credentials are reduced to their shape.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import type { Finding } from '../protocol/findings.js';
+import type { Finding } from '../rules/findings.js';
 
-export interface EmulatorEvent {
-  /** ISO time from the emulator's clock (`now()`). */
-  at: string;
+/**
+ * One request a server of ours received and what it answered: the part the emulator's log and the
+ * conformance server's observations (src/conformance/types.ts Observation) have in common.
+ */
+export interface RequestRecord {
   method: string;
   /** The request target as received (path and query). */
   url: string;
@@ -21,17 +21,11 @@ export interface EmulatorEvent {
   reason?: string;
 }
 
-const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie']);
-
-export function redactHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value === undefined) continue;
-    if (CREDENTIAL_HEADERS.has(name)) {
-      out[name] = Array.isArray(value) ? value.map(credentialShape) : credentialShape(value);
-    } else {
-      out[name] = value;
-    }
-  }
-  return out;
+/** The emulator's log entry: a request record stamped with the emulator's clock. */
+export interface EmulatorEvent extends RequestRecord {
+  /** ISO time from the emulator's clock (`now()`). */
+  at: string;
 }
+
+/** Credentials in a request log are reduced to their shape by the one redaction module. */
+export { redactHeaders } from '../redaction/index.js';

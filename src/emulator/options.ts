@@ -5,6 +5,7 @@ import { normaliseAuthorizedKey } from './authorized-keys.js';
 import { defaultCatalogue, defaultCloudModels, type CloudModel, type ModelCatalogue } from './catalogue.js';
 import type { EmulatorEvent } from './events.js';
 import { NonceLedger } from './nonces.js';
+import { VerifiedTokens } from './verified-tokens.js';
 
 export interface EmulatorFaults {
   /** Treat every ts as outside the window (a client with a skewed clock, seen from the server). */
@@ -74,6 +75,8 @@ export interface EmulatorState {
   readonly cloudModels: CloudModel[];
   readonly faults: Required<EmulatorFaults>;
   readonly nonces: NonceLedger;
+  /** Tokens issued here whose signature the token endpoint verified (not verified again on use). */
+  readonly verifiedTokens: VerifiedTokens;
   nowMs(): number;
   nowSeconds(): number;
   /** The origin clients use; throws before start() when no publicOrigin was given. */
@@ -95,7 +98,7 @@ function nonNegativeInteger(name: string, value: number | undefined, fallback: n
 }
 
 /** `scheme://host[:port]` with scheme http or https and nothing after the authority. */
-export function checkOrigin(origin: string): string {
+function checkOrigin(origin: string): string {
   let url;
   try {
     url = goParseUrl(origin);
@@ -138,6 +141,7 @@ export function resolveOptions(options: EmulatorOptions, listeningOrigin: () => 
     cloudModels: options.cloudModels ?? defaultCloudModels(),
     faults: { staleTs: options.faults?.staleTs ?? false, unknownKey: options.faults?.unknownKey ?? false, denyScopes: options.faults?.denyScopes ?? [] },
     nonces: new NonceLedger(),
+    verifiedTokens: new VerifiedTokens(),
     nowMs: now,
     nowSeconds: () => Math.floor(now() / 1000),
     origin,

@@ -4,7 +4,9 @@
  * action, then the catalogue's content or an OCI 404.
  */
 import { formatChallenge } from '../protocol/challenge.js';
-import type { Finding } from '../protocol/findings.js';
+import type { Finding } from '../rules/findings.js';
+import { challengeReason } from '../rules/client/token-url.js';
+import { notFoundReason } from '../rules/client/token.js';
 import { MANIFEST_MEDIA_TYPE, sha256Digest } from './catalogue.js';
 import type { EmulatorState } from './options.js';
 import { emptyReply, ociErrorReply, reasonOf, withReason, type Reply } from './replies.js';
@@ -13,7 +15,7 @@ import { checkBearerToken, scopeFor, type Action } from './token.js';
 
 const REGISTRY_HEADERS = { 'Docker-Distribution-API-Version': 'registry/2.0' };
 
-export type ResourceKind = 'manifests' | 'blobs';
+type ResourceKind = 'manifests' | 'blobs';
 
 export interface ResourceRoute {
   kind: ResourceKind;
@@ -54,9 +56,7 @@ export function handleResource(state: EmulatorState, req: EmulatorRequest, route
   const refused = findings.find((f) => !f.ok);
   if (bearer === undefined || refused !== undefined) {
     const challenge = formatChallenge({ realm: state.realm(), service: state.service(), scope: scopeFor(route.repository, action) });
-    const reason = refused !== undefined
-      ? reasonOf(refused)
-      : `registry/challenge/read: authentication required: ${authorization === undefined ? 'no Authorization header' : 'Authorization is not a Bearer token'}; answer the challenge`;
+    const reason = refused !== undefined ? reasonOf(refused) : challengeReason(authorization);
     return headOnly(withReason(ociErrorReply(401, 'UNAUTHORIZED', 'authentication required', findings, { ...REGISTRY_HEADERS, 'WWW-Authenticate': challenge }), reason), req.method);
   }
   if (route.kind === 'manifests') return headOnly(manifestReply(state, req, route, findings), req.method);
@@ -85,7 +85,7 @@ function manifestReply(state: EmulatorState, req: EmulatorRequest, route: Resour
   }
   const manifest = state.catalogue.manifests.get(key);
   if (manifest === undefined) {
-    return withReason(ociErrorReply(404, 'MANIFEST_UNKNOWN', 'manifest unknown', findings, REGISTRY_HEADERS), `registry/not-found: no manifest ${key} in the emulator's catalogue`);
+    return withReason(ociErrorReply(404, 'MANIFEST_UNKNOWN', 'manifest unknown', findings, REGISTRY_HEADERS), notFoundReason(`manifest ${key}`));
   }
   return {
     status: 200,
@@ -98,7 +98,7 @@ function manifestReply(state: EmulatorState, req: EmulatorRequest, route: Resour
 function blobReply(state: EmulatorState, route: ResourceRoute, findings: Finding[]): Reply {
   const blob = state.catalogue.blobs.get(route.reference);
   if (blob === undefined) {
-    return withReason(ociErrorReply(404, 'BLOB_UNKNOWN', 'blob unknown to registry', findings, REGISTRY_HEADERS), `registry/not-found: no blob ${route.reference} in the emulator's catalogue`);
+    return withReason(ociErrorReply(404, 'BLOB_UNKNOWN', 'blob unknown to registry', findings, REGISTRY_HEADERS), notFoundReason(`blob ${route.reference}`));
   }
   return {
     status: 200,

@@ -1,8 +1,9 @@
 /**
  * What a route handler returns: a whole response plus the findings that led to it. Handlers never touch
- * the socket, so each one is a plain function of the request and the emulator's state.
+ * the socket, so each one is a plain function of the request and the emulator's state. (The conformance
+ * server turns a Reply into its own wire form, OutgoingResponse, which a scenario's mutation may edit.)
  */
-import type { Finding } from '../protocol/findings.js';
+import type { Finding } from '../rules/findings.js';
 
 export interface Reply {
   status: number;
@@ -43,7 +44,7 @@ export function emptyReply(status: number, findings: Finding[] = [], headers: Re
   return { status, headers, findings };
 }
 
-export function firstFailure(findings: readonly Finding[]): Finding | undefined {
+function firstFailure(findings: readonly Finding[]): Finding | undefined {
   return findings.find((f) => !f.ok);
 }
 

@@ -8,14 +8,11 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { HarnessError, OacError } from '../errors.js';
-import { fail, type Finding } from '../protocol/findings.js';
-import { handleApi, matchApi } from './api.js';
 import { redactHeaders, type EmulatorEvent } from './events.js';
+import { failureReply, route } from './handler.js';
 import { resolveOptions, type EmulatorOptions, type EmulatorState } from './options.js';
-import { handleResource, matchResource } from './registry.js';
-import { headerSafe, ociErrorReply, ollamaErrorReply, REASON_HEADER, withReason, type Reply } from './replies.js';
-import { toEmulatorRequest, type EmulatorRequest } from './request.js';
-import { handleTokenRequest } from './token-endpoint.js';
+import { headerSafe, REASON_HEADER, type Reply } from './replies.js';
+import { toEmulatorRequest } from './request.js';
 
 export interface Emulator {
   /** Listens; resolves with the listening origin (`http://127.0.0.1:<port>`) and port. */
@@ -121,25 +118,6 @@ async function serve(state: EmulatorState, req: IncomingMessage, res: ServerResp
   };
   if (reply.reason !== undefined) event.reason = reply.reason;
   record(event);
-}
-
-/** Pure routing: the emulator's answer to one request (the conformance server builds on it). */
-export function route(state: EmulatorState, req: EmulatorRequest): Reply {
-  if (req.clientCertAuthorized === false) {
-    const findings = [fail('tls/client-cert', 'this server requires a client certificate signed by its CA; none (or an untrusted one) was presented', 'a client certificate', '(none or untrusted)')];
-    return withReason(failureReply(req.path, 400, 'DENIED', 'client certificate required', findings));
-  }
-  if (req.path === '/v2/token') return handleTokenRequest(state, req);
-  const resource = matchResource(req.path);
-  if (resource) return handleResource(state, req, resource);
-  const api = matchApi(req.path);
-  if (api) return handleApi(state, req, api.route, api.method);
-  return ollamaErrorReply(404, '404 page not found', [], {});
-}
-
-/** Failures the emulator raises itself, in the error shape of the service the path belongs to. */
-function failureReply(path: string, status: number, ociCode: string, message: string, findings: Finding[] = []): Reply {
-  return path.startsWith('/v2/') ? ociErrorReply(status, ociCode, message, findings) : ollamaErrorReply(status, message, findings);
 }
 
 export function send(res: ServerResponse, reply: Reply, method: string): void {

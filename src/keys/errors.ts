@@ -57,12 +57,12 @@ export interface KeySource {
   path?: string;
 }
 
-export function describeSource(source: KeySource): string {
+function describeSource(source: KeySource): string {
   return source.path === undefined ? 'key data' : `key file ${source.path}`;
 }
 
 /** `(Ollama: "…")`, the suffix that lets a user match our message to the one Ollama printed. */
-export function ollamaSuffix(ollamaSays: string | undefined): string {
+function ollamaSuffix(ollamaSays: string | undefined): string {
   // Plain quotes, not JSON.stringify: a Windows path must appear exactly as Ollama prints it.
   return ollamaSays === undefined ? '' : ` (Ollama: "${ollamaSays}")`;
 }

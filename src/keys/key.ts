@@ -7,7 +7,6 @@ import { KeyError } from './errors.js';
 import { authorizedKeyLine, publicKeyField } from '../protocol/ssh-wire.js';
 
 export const SEED_LENGTH = 32;
-export const SIGNATURE_LENGTH = 64;
 
 export interface OllamaKey {
   /** The 32-byte Ed25519 seed (Go's `ed25519.PrivateKey[:32]`). Not enumerable: it stays out of logs and JSON. */

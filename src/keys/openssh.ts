@@ -17,7 +17,7 @@ import { decodePem, encodePem } from './pem.js';
 import { SSH_ED25519, SshReader, SshShortRead, SshWriter, sshPublicKeyBlob } from '../protocol/ssh-wire.js';
 
 export const OPENSSH_PEM_TYPE = 'OPENSSH PRIVATE KEY';
-export const OPENSSH_MAGIC = 'openssh-key-v1\0';
+const OPENSSH_MAGIC = 'openssh-key-v1\0';
 const MAGIC_BYTES = new TextEncoder().encode(OPENSSH_MAGIC);
 const PADDING_BLOCK = 8; // x/crypto's unencryptedOpenSSHMarshaler pads to 8, like ssh-keygen for cipher none
 
@@ -160,7 +160,9 @@ export function parseOpenSshPrivateKeyBlob(bytes: Uint8Array, source: KeySource 
   const { pub, priv, comment, padding } = read(source, 'ssh: short read', () => ({
     pub: section.string('public key'),
     priv: section.string('private key'),
-    comment: section.text('comment'),
+    // UTF-8, as encodeOpenSshPrivateKey and ssh-keygen -C (in a UTF-8 locale) write it; `text` is Latin-1,
+    // which turned a non-ASCII comment ("jöhn@host") into mojibake (found by test/property/keys.test.ts).
+    comment: Buffer.from(section.string('comment')).toString('utf8'),
     padding: section.rest(),
   }));
   if (priv.length !== 64) {

@@ -16,7 +16,7 @@ import { OPENSSH_PEM_TYPE, parseOpenSshPrivateKeyBlob } from './openssh.js';
 import { decodePem } from './pem.js';
 import { parsePkcs8PrivateKey } from './pkcs8.js';
 
-export type KeyFormat = 'openssh' | 'pkcs8';
+type KeyFormat = 'openssh' | 'pkcs8';
 
 export interface ParsedPrivateKey {
   seed: Uint8Array;

@@ -7,9 +7,9 @@
  *   only when no block decodes at all.
  */
 
-export const GO_PEM_LINE_LENGTH = 64;
+const GO_PEM_LINE_LENGTH = 64;
 
-export interface PemBlock {
+interface PemBlock {
   type: string;
   /** RFC 1421 headers (`Proc-Type: 4,ENCRYPTED` marks a legacy encrypted key). */
   headers: Record<string, string>;

@@ -86,7 +86,7 @@ export interface RouteCatalogue {
   [key: string]: unknown;
 }
 
-export const ROUTES_FILE = 'routes.json';
+const ROUTES_FILE = 'routes.json';
 
 let cached: RouteCatalogue | undefined;
 

@@ -24,7 +24,7 @@ export class BadTargetError extends Error {}
 const HEX = /^[0-9A-Fa-f]{2}$/;
 
 /** Go's unescape in path mode: %XX → byte; a `%` without two hex digits is an error. */
-export function goUnescapePath(s: string): string {
+function goUnescapePath(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i]!;
@@ -51,7 +51,7 @@ function shouldEscapeInPath(c: string): boolean {
 }
 
 /** Go's escape(s, encodePath): what URL.EscapedPath returns when RawPath is not usable. */
-export function goEscapePath(s: string): string {
+function goEscapePath(s: string): string {
   let out = '';
   for (const c of s) {
     const code = c.charCodeAt(0);

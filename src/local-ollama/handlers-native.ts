@@ -21,19 +21,19 @@ export interface HandlerContext {
 export type Handler = (ctx: HandlerContext) => HandlerOutcome;
 
 /** The `case errors.Is(err, io.EOF)` / `case err != nil` prologue every native handler has. */
-export function bindOrReject(ctx: HandlerContext, structName: string, types: Parameters<typeof bindJson>[2]): Extract<BindResult, { ok: true }> | HandlerOutcome {
+function bindOrReject(ctx: HandlerContext, structName: string, types: Parameters<typeof bindJson>[2]): Extract<BindResult, { ok: true }> | HandlerOutcome {
   const bound = bindJson(ctx.body, structName, types);
   if (bound.ok) return bound;
   if (bound.eof) return rejected(ollamaError(400, 'missing request body'), 'missing request body');
   return rejected(ollamaError(400, bound.message), `body does not bind: ${bound.message}`);
 }
 
-export function isOutcome(v: unknown): v is HandlerOutcome {
+function isOutcome(v: unknown): v is HandlerOutcome {
   return typeof v === 'object' && v !== null && 'reply' in v;
 }
 
 /** writeModelRefParseError (server/routes.go@fb30760 L66-75). */
-export function modelRefError(ref: Extract<ModelRef, { ok: false }>, fallbackStatus: number, fallbackMessage: string): Reply {
+function modelRefError(ref: Extract<ModelRef, { ok: false }>, fallbackStatus: number, fallbackMessage: string): Reply {
   if (ref.error === 'conflicting-source') return ollamaError(400, ref.message);
   if (ref.error === 'unqualified') return ollamaError(400, 'invalid model name');
   return ollamaError(fallbackStatus, fallbackMessage);
@@ -249,7 +249,7 @@ export function show(ctx: HandlerContext, model: string): HandlerOutcome {
   return read(ginJson(200, { license: '', modelfile: '', parameters: '', template: '{{ .Prompt }}', details: { format: 'gguf', family: 'oac' }, model_info: {}, capabilities: ['completion'], modified_at: stored.modifiedAt }));
 }
 
-export interface LocalModelCheck {
+interface LocalModelCheck {
   outcome?: HandlerOutcome;
   what: (verb: string) => string;
 }
@@ -258,7 +258,7 @@ export interface LocalModelCheck {
  * The model check the inference handlers share: parse the reference (fallback status/message differ per
  * handler), forward :cloud names to ollama.com (an action: it spends), else require the model locally.
  */
-export function localModel(ctx: HandlerContext, model: string, fallback: { status: number; message: string }, notFound: () => Reply): LocalModelCheck {
+function localModel(ctx: HandlerContext, model: string, fallback: { status: number; message: string }, notFound: () => Reply): LocalModelCheck {
   const ref = resolveModelRef(model);
   if (!ref.ok) return { outcome: rejected(modelRefError(ref, fallback.status, fallback.message), ref.message), what: () => '' };
   if (ref.source === 'cloud') {

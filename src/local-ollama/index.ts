@@ -5,5 +5,6 @@
 export { createLocalOllama, DEFAULT_BODY_LIMIT, DEFAULT_VERSION, type LocalOllama, type LocalOllamaOptions, type LoggedRequest } from './server.js';
 export { loadRouteCatalogue, routeById, type CatalogueRoute, type OllamaAnswer, type PathSpelling, type MethodSpelling, type ProbeRequest, type RouteCatalogue, type RouteEffect, type RouteRegistration } from './catalogue.js';
 export { runPipeline, type PipelineAnswer, type PipelineRequest } from './pipeline.js';
-export { credentialValueShape, redactHeaders, redactTarget } from './redact.js';
+export { redactHeaders, redactTarget } from './redact.js';
+export { credentialValueShape } from '../redaction/index.js';
 export { FIXTURE_MODEL } from './store.js';

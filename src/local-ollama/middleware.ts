@@ -19,7 +19,7 @@ const ALLOW_HEADERS = [
 ];
 
 /** Go's http.CanonicalHeaderKey: upper-case the first letter and each letter after `-`, lower-case the rest. */
-export function canonicalHeaderKey(name: string): string {
+function canonicalHeaderKey(name: string): string {
   return name.toLowerCase().replace(/(^|-)([a-z])/g, (_m, dash: string, c: string) => dash + c.toUpperCase());
 }
 
@@ -92,7 +92,7 @@ function hostWithoutPort(hostHeader: string): string {
   return hostHeader;
 }
 
-export function hostAllowedByName(host: string): boolean {
+function hostAllowedByName(host: string): boolean {
   const h = host.toLowerCase();
   if (h === '' || h === 'localhost') return true;
   if (h === hostname().toLowerCase()) return true;

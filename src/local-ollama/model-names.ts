@@ -4,9 +4,9 @@
  * rules (types/model/name.go@fb30760 L140-176, L262-372).
  */
 
-export const DEFAULT_HOST = 'registry.ollama.ai';
-export const DEFAULT_NAMESPACE = 'library';
-export const DEFAULT_TAG = 'latest';
+const DEFAULT_HOST = 'registry.ollama.ai';
+const DEFAULT_NAMESPACE = 'library';
+const DEFAULT_TAG = 'latest';
 const MISSING = '!MISSING!';
 
 export interface ModelName {
@@ -16,9 +16,9 @@ export interface ModelName {
   tag: string;
 }
 
-export type ModelSource = 'unspecified' | 'local' | 'cloud';
+type ModelSource = 'unspecified' | 'local' | 'cloud';
 
-export type ParsedRef =
+type ParsedRef =
   | { ok: true; original: string; base: string; source: ModelSource }
   | { ok: false; error: 'model-required' | 'conflicting-source'; message: string };
 
@@ -37,7 +37,7 @@ function parseSourceSuffix(raw: string): { base: string; source: ModelSource; ex
 }
 
 /** modelref.ParseRef. */
-export function parseRef(raw: string): ParsedRef {
+function parseRef(raw: string): ParsedRef {
   const trimmed = raw.trim();
   if (trimmed === '') return { ok: false, error: 'model-required', message: 'model is required' };
   const { base, source, explicit } = parseSourceSuffix(trimmed);

@@ -22,7 +22,7 @@ export interface HandlerOutcome {
   note: string;
 }
 
-export const JSON_UTF8 = 'application/json; charset=utf-8';
+const JSON_UTF8 = 'application/json; charset=utf-8';
 
 /** gin c.JSON / AbortWithStatusJSON. */
 export function ginJson(status: number, value: unknown): Reply {

@@ -102,6 +102,101 @@ function parseRawHead(packet: Buffer | undefined): { method: string; target: str
   return { method: m[1]!, target: m[2]!, httpVersion: m[3]!, headers };
 }
 
+/** Appends one answered request to the log (numbered in order) and tells `onRequest`. */
+type Recorder = (entry: Omit<LoggedRequest, 'seq'>) => void;
+
+/** Answer a fully received request through the pipeline, then log it. */
+function respond(config: PipelineConfig, record: Recorder, req: PipelineRequest, res: ServerResponse, rawHeaders: IncomingMessage['headers']): void {
+  const answer = runPipeline(config, req);
+  if (answer.closeConnection) res.shouldKeepAlive = false;
+  res.writeHead(answer.reply.status, wireHeaders(answer.reply));
+  res.end(req.method === 'HEAD' ? undefined : answer.reply.body);
+  record({
+    method: req.method,
+    target: redactTarget(req.target),
+    path: answer.path,
+    headers: redactHeaders(rawHeaders),
+    bodyBytes: req.body.length,
+    route: answer.route,
+    status: answer.reply.status,
+    stateChanging: answer.stateChanging,
+    reason: answer.reason,
+  });
+}
+
+/** The stand-in's own 413 (not an Ollama answer): the body is over `bodyLimit`; the connection closes. */
+function refuseTooLarge(record: Recorder, bodyLimit: number, req: IncomingMessage, res: ServerResponse, received: number): void {
+  const body = `request body larger than ${bodyLimit} bytes\n`;
+  res.shouldKeepAlive = false;
+  res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
+  res.end(body);
+  record({
+    method: req.method ?? '',
+    target: redactTarget(req.url ?? ''),
+    path: null,
+    headers: redactHeaders(req.headers),
+    bodyBytes: received,
+    route: null,
+    status: 413,
+    stateChanging: false,
+    reason: `refused by the stand-in: body over ${bodyLimit} bytes (not an Ollama answer)`,
+  });
+}
+
+/**
+ * Reads the body up to `bodyLimit`, then answers; a larger body (declared or sent) gets the 413. After a 413
+ * the rest of the body is read and dropped, so the client sees the answer instead of a reset connection;
+ * past a hard bound (or the request timeout) the connection is simply cut.
+ */
+function receiveBounded(config: PipelineConfig, record: Recorder, bodyLimit: number, req: IncomingMessage, res: ServerResponse): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let refused = false;
+  const discardBound = bodyLimit * 8 + DEFAULT_BODY_LIMIT;
+  const declared = Number(req.headers['content-length'] ?? '0');
+  if (Number.isFinite(declared) && declared > bodyLimit) {
+    refused = true;
+    refuseTooLarge(record, bodyLimit, req, res, 0);
+  }
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    if (refused) {
+      if (received > discardBound) req.destroy();
+      return;
+    }
+    if (received > bodyLimit) {
+      refused = true;
+      refuseTooLarge(record, bodyLimit, req, res, received);
+      return;
+    }
+    chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (refused) return;
+    respond(config, record, { method: req.method ?? '', target: req.url ?? '', httpVersion: req.httpVersion, headers: headerRecord(req.headers), body: Buffer.concat(chunks) }, res, req.headers);
+  });
+  req.on('error', () => res.destroy());
+}
+
+/**
+ * llhttp refuses some requests Go serves (a method token such as `get` or `OAC`): answer those from the
+ * raw request head like Go would, so method spellings reach the router as they do in Ollama.
+ */
+function answerRefusedRequest(config: PipelineConfig, record: Recorder, err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  if (!socket.writable) return;
+  const head = err.code === 'HPE_INVALID_METHOD' ? parseRawHead(err.rawPacket) : undefined;
+  if (!head) {
+    socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
+    return;
+  }
+  const req: PipelineRequest = { ...head, body: Buffer.alloc(0) };
+  const answer = runPipeline(config, req);
+  const headers = wireHeaders(answer.reply);
+  const lines = Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}`));
+  socket.end(`HTTP/1.1 ${answer.reply.status} ${STATUS_CODES[answer.reply.status] ?? ''}\r\n${[...lines, 'Connection: close'].join('\r\n')}\r\n\r\n${answer.reply.body}`);
+  record({ method: head.method, target: redactTarget(head.target), path: answer.path, headers: redactHeaders(head.headers), bodyBytes: 0, route: answer.route, status: answer.reply.status, stateChanging: answer.stateChanging, reason: answer.reason });
+}
+
 export async function createLocalOllama(options: LocalOllamaOptions = {}): Promise<LocalOllama> {
   const catalogue = options.catalogue ?? loadRouteCatalogue();
   checkHandlersCoverCatalogue(catalogue);
@@ -109,100 +204,16 @@ export async function createLocalOllama(options: LocalOllamaOptions = {}): Promi
   const bodyLimit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT;
   if (!Number.isInteger(bodyLimit) || bodyLimit < 0) throw new OacError('local-ollama/bad-option', `bodyLimitBytes must be a non-negative integer, got ${String(options.bodyLimitBytes)}`);
   const log: LoggedRequest[] = [];
-  let seq = 0;
   const config: PipelineConfig = { catalogue, store: new ModelStore(options.models), version: options.version ?? DEFAULT_VERSION, listensOnLoopback: true };
-
-  const record = (entry: Omit<LoggedRequest, 'seq'>): void => {
+  let seq = 0; // keeps counting across clearRequests(), so a number is never given twice
+  const record: Recorder = (entry) => {
     const full = { seq: ++seq, ...entry };
     log.push(full);
     options.onRequest?.(full);
   };
 
-  const respond = (req: PipelineRequest, res: ServerResponse, rawHeaders: IncomingMessage['headers']): void => {
-    const answer = runPipeline(config, req);
-    if (answer.closeConnection) res.shouldKeepAlive = false;
-    res.writeHead(answer.reply.status, wireHeaders(answer.reply));
-    res.end(req.method === 'HEAD' ? undefined : answer.reply.body);
-    record({
-      method: req.method,
-      target: redactTarget(req.target),
-      path: answer.path,
-      headers: redactHeaders(rawHeaders),
-      bodyBytes: req.body.length,
-      route: answer.route,
-      status: answer.reply.status,
-      stateChanging: answer.stateChanging,
-      reason: answer.reason,
-    });
-  };
-
-  const tooLarge = (req: IncomingMessage, res: ServerResponse, received: number): void => {
-    const body = `request body larger than ${bodyLimit} bytes\n`;
-    res.shouldKeepAlive = false;
-    res.writeHead(413, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': String(Buffer.byteLength(body)), Connection: 'close' });
-    res.end(body);
-    record({
-      method: req.method ?? '',
-      target: redactTarget(req.url ?? ''),
-      path: null,
-      headers: redactHeaders(req.headers),
-      bodyBytes: received,
-      route: null,
-      status: 413,
-      stateChanging: false,
-      reason: `refused by the stand-in: body over ${bodyLimit} bytes (not an Ollama answer)`,
-    });
-  };
-
-  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, (req, res) => {
-    const chunks: Buffer[] = [];
-    let received = 0;
-    let refused = false;
-    // After a 413 the rest of the body is read and dropped, so the client sees the answer instead of a reset
-    // connection; past a hard bound (or the request timeout) the connection is simply cut.
-    const discardBound = bodyLimit * 8 + DEFAULT_BODY_LIMIT;
-    const declared = Number(req.headers['content-length'] ?? '0');
-    if (Number.isFinite(declared) && declared > bodyLimit) {
-      refused = true;
-      tooLarge(req, res, 0);
-    }
-    req.on('data', (chunk: Buffer) => {
-      received += chunk.length;
-      if (refused) {
-        if (received > discardBound) req.destroy();
-        return;
-      }
-      if (received > bodyLimit) {
-        refused = true;
-        tooLarge(req, res, received);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (refused) return;
-      respond({ method: req.method ?? '', target: req.url ?? '', httpVersion: req.httpVersion, headers: headerRecord(req.headers), body: Buffer.concat(chunks) }, res, req.headers);
-    });
-    req.on('error', () => res.destroy());
-  });
-
-  // llhttp refuses some requests Go serves (a method token such as `get` or `OAC`): answer those from the
-  // raw request head like Go would, so method spellings reach the router as they do in Ollama.
-  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => {
-    if (!socket.writable) return;
-    const head = err.code === 'HPE_INVALID_METHOD' ? parseRawHead(err.rawPacket) : undefined;
-    if (!head) {
-      socket.end('HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request');
-      return;
-    }
-    const req: PipelineRequest = { ...head, body: Buffer.alloc(0) };
-    const answer = runPipeline(config, req);
-    const headers = wireHeaders(answer.reply);
-    const lines = Object.entries(headers).flatMap(([k, v]) => (Array.isArray(v) ? v : [v]).map((x) => `${k}: ${x}`));
-    socket.end(`HTTP/1.1 ${answer.reply.status} ${STATUS_CODES[answer.reply.status] ?? ''}\r\n${[...lines, 'Connection: close'].join('\r\n')}\r\n\r\n${answer.reply.body}`);
-    record({ method: head.method, target: redactTarget(head.target), path: answer.path, headers: redactHeaders(head.headers), bodyBytes: 0, route: answer.route, status: answer.reply.status, stateChanging: answer.stateChanging, reason: answer.reason });
-  });
-
+  const server: Server = createServer({ headersTimeout: 10_000, requestTimeout: 30_000, keepAliveTimeout: 5_000, requireHostHeader: false }, (req, res) => receiveBounded(config, record, bodyLimit, req, res));
+  server.on('clientError', (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) => answerRefusedRequest(config, record, err, socket));
   await new Promise<void>((resolve, reject) => {
     server.once('error', (err) => reject(new OacError('local-ollama/listen', `cannot listen on ${host}:${options.port ?? 0}: ${err.message}`, { cause: err })));
     server.listen(options.port ?? 0, host, () => resolve());

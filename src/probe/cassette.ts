@@ -11,6 +11,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { OacError } from '../errors.js';
+import { replaceLiterals } from '../redaction/index.js';
 import { stableStringify, writeFileAtomic, type NameValue } from '../recorder/har.js';
 import { Redactor, RESPONSE_HEADER_ALLOW_LIST } from '../recorder/redact.js';
 import { assertNoSecrets } from '../recorder/scan.js';
@@ -19,7 +20,7 @@ import type { DriftObservation, ProbeExchange, Reach } from '../rules/probe/obse
 import type { ProbeRun } from './engine.js';
 import type { ProbeTarget } from './target.js';
 
-export const PROBE_CASSETTE_KIND = 'oac-probe';
+const PROBE_CASSETTE_KIND = 'oac-probe';
 
 /** Response headers a probe cassette keeps: the recorder's allow-list plus what the CORS rule reads. */
 const RESPONSE_HEADERS = new Set([...RESPONSE_HEADER_ALLOW_LIST, 'access-control-allow-origin', 'access-control-allow-credentials', 'access-control-allow-methods', 'access-control-allow-headers']);
@@ -27,11 +28,11 @@ const RESPONSE_HEADERS = new Set([...RESPONSE_HEADER_ALLOW_LIST, 'access-control
 const BODY_KEPT = 512;
 
 /** What identifies "the same request" across two probes of a deployment. */
-export function exchangeKey(e: Pick<ProbeExchange, 'route' | 'method' | 'spelling' | 'credential'>): string {
+function exchangeKey(e: Pick<ProbeExchange, 'route' | 'method' | 'spelling' | 'credential'>): string {
   return `${e.method} ${e.route} ${e.spelling} ${e.credential.id}`;
 }
 
-export interface RecordedExchange {
+interface RecordedExchange {
   key: string;
   reach: Reach;
 }
@@ -51,19 +52,15 @@ function nameValues(headers: Record<string, string>, keep: (name: string) => boo
   return Object.entries(headers).filter(([n]) => keep(n.toLowerCase())).map(([name, value]) => ({ name: name.toLowerCase(), value: scrub(value) }));
 }
 
-/** Each secret (and its percent-encoded form), longest first, as a typed placeholder the scanner accepts. */
-function replaceLiterals(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...new Set(secrets.filter((x) => x.length >= 4))].sort((a, b) => b.length - a.length)) {
-    for (const form of new Set([secret, encodeURIComponent(secret)])) out = out.split(form).join(placeholder('secret', `${secret.length} chars`));
-  }
-  return out;
+/** Each secret (and its percent-encoded forms), longest first, as a typed placeholder the scanner accepts. */
+function replaceSecretLiterals(text: string, secrets: readonly string[]): string {
+  return replaceLiterals(text, secrets, (secret) => placeholder('secret', `${secret.length} chars`));
 }
 
 /** The cassette document for a run (redacted, not yet scanned). */
-export function probeCassette(run: ProbeRun, t: ProbeTarget, secrets: readonly string[], harnessVersion: string): object {
+function probeCassette(run: ProbeRun, t: ProbeTarget, secrets: readonly string[], harnessVersion: string): object {
   const redactor = new Redactor({ ...(t.apiKey ? { apiKey: t.apiKey } : {}), ...(t.basic ? { basic: { user: t.basic.user, pass: t.basic.password } } : {}) }, 'apikey');
-  const scrub = (s: string): string => redactor.redactText(replaceLiterals(s, secrets));
+  const scrub = (s: string): string => redactor.redactText(replaceSecretLiterals(s, secrets));
   const origin = t.url.origin;
   const entries = recordedExchanges(run).map((e) => {
     const response = e.outcome.kind === 'response'

@@ -8,7 +8,7 @@
 import { HarnessError } from '../errors.js';
 import { loadRouteCatalogue, type CatalogueRoute, type RouteCatalogue } from '../local-ollama/catalogue.js';
 
-export type { OllamaAnswer, RouteCatalogue, PathSpelling, MethodSpelling } from '../local-ollama/catalogue.js';
+export type { OllamaAnswer, RouteCatalogue } from '../local-ollama/catalogue.js';
 export type Route = CatalogueRoute;
 
 /** How messages name the catalogue. */
@@ -18,7 +18,7 @@ export const CATALOGUE_LABEL = 'specs/routes.json';
  * What the schema cannot say: every method the probe may send has an answer to compare with, and no
  * probe request uses a method whose registration forbids sending it.
  */
-export function assertProbeable(c: RouteCatalogue, label: string = CATALOGUE_LABEL): void {
+function assertProbeable(c: RouteCatalogue, label: string = CATALOGUE_LABEL): void {
   const problem = (route: Route, text: string): HarnessError => new HarnessError('probe/catalogue', `${label}: route ${route.id}: ${text}`);
   const ids = new Set<string>();
   for (const route of c.routes) {

@@ -30,7 +30,7 @@ function short(text: string, max = 100): string {
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 
-export function describeAnswer(a: OllamaAnswer): string {
+function describeAnswer(a: OllamaAnswer): string {
   const body = a.body !== undefined ? (a.body === '' ? '' : ` ${short(a.body)}`) : ` matching ${a.bodyMatch}`;
   const headers = Object.entries(a.headers ?? {}).map(([k, v]) => `, ${k}: ${v}`).join('');
   return `${a.status}${body}${headers}`;

@@ -8,11 +8,11 @@
  * (what reports, curl lines and recordings hold: every value derived from a secret is `<redacted>`).
  */
 import { randomBytes } from 'node:crypto';
+import { REDACTED } from '../redaction/index.js';
 import type { CredentialFamily, CredentialVariant } from '../rules/probe/observations.js';
 import { shellQuote } from './shell.js';
 import type { ProbeTarget } from './target.js';
 
-export const REDACTED = '<redacted>';
 
 export type ClientCertChoice = 'given' | 'none' | 'foreign';
 

@@ -4,12 +4,13 @@
  * src/rules/probe judge the observations, src/rules/verdicts.ts aggregates.
  */
 import { HarnessError } from '../errors.js';
+import { REDACTED } from '../redaction/index.js';
 import type {
   CorsAttempt, CorsObservation, ExchangeOutcome, MtlsObservation, ProbeCredentials, ProbeExchange, TlsObservation,
 } from '../rules/probe/observations.js';
 import type { Route, RouteCatalogue } from './catalogue.js';
 import { classify } from './classify.js';
-import { noCredentialsVariant, REDACTED, validCredentials, validWithClientCert, type AppliedCredentials } from './credentials.js';
+import { noCredentialsVariant, validCredentials, validWithClientCert, type AppliedCredentials } from './credentials.js';
 import { curlLine } from './curl.js';
 import type { ForeignClientCert } from './foreign-cert.js';
 import { assertSafe, buildPlan, methodNotAllowedAnswer, routeTemplates, type PlannedRequest } from './plan.js';
@@ -22,10 +23,10 @@ import { createTransport, type Transport, type WireRequest } from './transport.j
  * a bcrypt comparison at cost 14, a second or more of its CPU, several on a busy machine. It goes out
  * early, so it overlaps the rest of the probe instead of adding to it.
  */
-export const SLOW_REQUEST_TIMEOUT_MS = 30_000;
+const SLOW_REQUEST_TIMEOUT_MS = 30_000;
 
 /** The Origin the CORS probe claims: `.invalid` can never be a real site (RFC 2606 §2). */
-export const FOREIGN_ORIGIN = 'https://oac-probe.invalid';
+const FOREIGN_ORIGIN = 'https://oac-probe.invalid';
 
 export interface ProbeRun {
   url: string;

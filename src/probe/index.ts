@@ -7,12 +7,10 @@ import { swapCase } from './credentials.js';
 import type { ProbeRun } from './engine.js';
 import { secretsOf, type ProbeTarget } from './target.js';
 
-export { resolveTarget, assertClientCertPair, credentialsOf, secretsOf, DEFAULT_TIMEOUT_MS, DEFAULT_CONCURRENCY, type ProbeInput, type ProbeTarget } from './target.js';
-export { routeCatalogue, assertProbeable, type RouteCatalogue, type Route } from './catalogue.js';
-export { buildPlan, assertSafe, type PlannedRequest } from './plan.js';
-export { classify } from './classify.js';
-export { runProbe, FOREIGN_ORIGIN, type ProbeRun } from './engine.js';
-export { readProbeRecording, writeProbeCassette, probeCassette, PROBE_CASSETTE_KIND, type ProbeRecording } from './cassette.js';
+export { resolveTarget, assertClientCertPair, DEFAULT_TIMEOUT_MS, DEFAULT_CONCURRENCY, type ProbeTarget } from './target.js';
+export { routeCatalogue, type RouteCatalogue } from './catalogue.js';
+export { runProbe, type ProbeRun } from './engine.js';
+export { readProbeRecording, writeProbeCassette, type ProbeRecording } from './cassette.js';
 
 /** Every secret the run held or derived: what reports and recordings must never show. */
 export function probeSecrets(t: ProbeTarget, run: ProbeRun): string[] {

@@ -36,7 +36,7 @@ export interface PlannedRequest {
 }
 
 /** The methods of RFC 9110 §9 a proxy may treat differently (CONNECT and TRACE are not tried). */
-export const STANDARD_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+const STANDARD_METHODS: readonly string[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 
 /** Method spellings of the catalogue the plan sends (others are covered by STANDARD_METHODS). */
 const METHOD_SPELLINGS: Record<string, (route: Route, example: string) => string> = {

@@ -6,14 +6,15 @@
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { OacError } from '../errors.js';
+import { redactUserinfo } from '../redaction/index.js';
 import type { ProbeCredentials, TlsVersion } from '../rules/probe/observations.js';
 
-export interface BasicCredentials {
+interface BasicCredentials {
   user: string;
   password: string;
 }
 
-export interface CustomHeader {
+interface CustomHeader {
   name: string;
   value: string;
 }
@@ -78,7 +79,7 @@ function parseUrl(raw: string): URL {
     url = new URL(raw);
   } catch {
     // URL's own message is "Invalid URL" with no detail: ours says what is expected.
-    throw usage(`the URL ${JSON.stringify(raw.replace(/\/\/[^/@]*@/, '//<redacted>@'))} is not an absolute http:// or https:// URL`);
+    throw usage(`the URL ${JSON.stringify(redactUserinfo(raw))} is not an absolute http:// or https:// URL`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw usage(`the URL must start with http:// or https://, got ${url.protocol}//`);
   if (url.username !== '' || url.password !== '') throw usage('the URL carries user:password@: give credentials with --basic USER:PASS instead, so they can be kept out of reports');

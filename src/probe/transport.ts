@@ -11,9 +11,9 @@ import https from 'node:https';
 import type { ExchangeOutcome } from '../rules/probe/observations.js';
 
 /** Body bytes kept per answer: enough to match Ollama's answer whole (a long /api/tags list included). */
-export const BODY_LIMIT = 1024 * 1024;
+const BODY_LIMIT = 1024 * 1024;
 
-export interface TlsClientOptions {
+interface TlsClientOptions {
   /** PEM of the CA the server certificate must chain to; undefined: Node's default store. */
   ca?: string;
   cert?: string;
@@ -63,7 +63,7 @@ const BODYLESS_METHODS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'EADDRNOTAVAIL']);
 
 /** What a failed exchange means, from the error Node raised. */
-export function outcomeOfError(err: NodeJS.ErrnoException, sent: boolean): ExchangeOutcome {
+function outcomeOfError(err: NodeJS.ErrnoException, sent: boolean): ExchangeOutcome {
   const code = err.code ?? '';
   const detail = code === '' ? err.message : `${code}: ${err.message}`;
   if (VERIFY_CODES.has(code)) return { kind: 'not-sent', message: `not sent, because it carries credentials and the server certificate did not verify (${detail}); pass --ca FILE for a private CA, or --insecure to send them anyway` };
@@ -76,7 +76,7 @@ export function outcomeOfError(err: NodeJS.ErrnoException, sent: boolean): Excha
 }
 
 /** Run at most `limit` tasks at once. */
-export function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
+function limiter(limit: number): <T>(task: () => Promise<T>) => Promise<T> {
   let active = 0;
   const waiting: Array<() => void> = [];
   return async <T>(task: () => Promise<T>): Promise<T> => {

@@ -3,6 +3,7 @@
  * where A is the 68-char SSH public-key field and B the std-base64 raw 64-byte signature (docs/protocol.md §0.1).
  */
 import { ProtocolError } from '../errors.js';
+import { credentialShape } from '../redaction/index.js';
 import { decodePublicKeyField } from './ssh-wire.js';
 
 export type AuthorizationForm = 'raw' | 'bearer';
@@ -66,13 +67,3 @@ export function parseAuthorization(value: string | undefined): ParsedAuthorizati
   return { form, publicKeyField, signatureField, publicKey, signature: new Uint8Array(signature) };
 }
 
-/**
- * The shape of a credential for errors, logs and reports: the scheme word stays, every other run
- * becomes its length (`Bearer <68 chars>:<88 chars>`). Never a byte of the secret itself.
- */
-export function credentialShape(value: string): string {
-  const scheme = /^(bearer|basic)\s+/i.exec(value);
-  const rest = scheme ? value.slice(scheme[0].length) : value;
-  const shape = rest.replace(/[^:\s]+/g, (m) => `<${m.length} chars>`);
-  return scheme ? `${scheme[1]} ${shape}` : shape;
-}

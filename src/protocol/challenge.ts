@@ -279,61 +279,9 @@ class Parser {
     let first = true;
     for (;;) {
       const nameStart = this.pos;
-      const name = this.readToken(nameStart);
-      if (name === '') {
-        const ch = this.peek(nameStart);
-        if (first && ch === '"') {
-          this.fail(
-            'challenge/missing-equals',
-            `expected an auth-param "name=" or a token68 after auth-scheme ${JSON.stringify(challenge.scheme)}, got a quoted-string` +
-              ` (is "=" missing after ${JSON.stringify(challenge.scheme)}?)`,
-            nameStart,
-          );
-        }
-        this.fail('challenge/invalid-char', `expected an auth-param name (token), got ${describeChar(ch)}`, nameStart);
-      }
-      let p = this.skipWs(nameStart + name.length);
-      const eq = this.peek(p);
-      if (eq !== '=') {
-        if (eq === undefined || eq === ',' || eq === '"' || isTchar(eq)) {
-          this.fail(
-            'challenge/missing-equals',
-            `expected "=" after auth-param name ${JSON.stringify(name)}, got ${describeChar(eq)}`,
-            p,
-          );
-        }
-        this.fail(
-          'challenge/invalid-char',
-          `expected "=" after auth-param name ${JSON.stringify(name)}, got ${describeChar(eq)} (not allowed in a token)`,
-          p,
-        );
-      }
-      p = this.skipWs(p + 1);
+      const name = this.readParamName(challenge, nameStart, first);
+      const { value, end, quoted } = this.readParamValue(name, this.skipWs(nameStart + name.length));
       const key = name.toLowerCase();
-      let value: string;
-      const v0 = this.peek(p);
-      if (v0 === '"') {
-        const r = this.readQuoted(p, name);
-        value = r.value;
-        p = r.end;
-      } else {
-        value = this.strict ? this.readToken(p) : this.readLenientValue(p);
-        if (value === '') {
-          if (v0 === undefined || v0 === ',') {
-            this.fail(
-              'challenge/empty-value',
-              `expected a token (1+ characters) or a quoted-string as the value of ${JSON.stringify(name)}, got ${describeChar(v0)}`,
-              p,
-            );
-          }
-          this.fail(
-            'challenge/invalid-char',
-            `expected a token or a quoted-string as the value of ${JSON.stringify(name)}, got ${describeChar(v0)}`,
-            p,
-          );
-        }
-        p += value.length;
-      }
       if (Object.hasOwn(challenge.params, key)) {
         this.fail(
           'challenge/duplicate-param',
@@ -344,31 +292,96 @@ class Parser {
       }
       setParam(challenge.params, key, value);
       first = false;
-
-      const valueEnd = p;
-      p = this.skipWs(p);
-      const sep = this.peek(p);
-      if (sep === undefined) {
-        this.pos = p;
-        return;
-      }
-      if (sep !== ',') {
-        const expected = `expected "," or end of field after the value of ${JSON.stringify(name)}`;
-        if ((p > valueEnd || v0 === '"') && (isTchar(sep) || sep === '"')) {
-          this.fail('challenge/missing-comma', `${expected}, got ${describeChar(sep)} (missing comma between parameters?)`, p);
-        }
-        const unquoted = this.strict ? 'token' : 'value';
-        const hint = p === valueEnd && v0 !== '"' ? ` (not allowed in an unquoted ${unquoted}; quote the value)` : '';
-        this.fail('challenge/invalid-char', `${expected}, got ${describeChar(sep)}${hint}`, p);
-      }
-      const nextItem = this.skipListSeparators(p);
-      if (nextItem >= this.s.length || !this.paramStartsAt(nextItem)) {
-        // End, or a new challenge: let the outer loop take it from the comma.
-        this.pos = p;
-        return;
-      }
-      this.pos = nextItem;
+      const next = this.nextParamStart(name, end, quoted);
+      if (next === undefined) return;
+      this.pos = next;
     }
+  }
+
+  /** The auth-param name (token) at `nameStart`; a missing name is an error that says what was there. */
+  private readParamName(challenge: Challenge, nameStart: number, first: boolean): string {
+    const name = this.readToken(nameStart);
+    if (name !== '') return name;
+    const ch = this.peek(nameStart);
+    if (first && ch === '"') {
+      this.fail(
+        'challenge/missing-equals',
+        `expected an auth-param "name=" or a token68 after auth-scheme ${JSON.stringify(challenge.scheme)}, got a quoted-string` +
+          ` (is "=" missing after ${JSON.stringify(challenge.scheme)}?)`,
+        nameStart,
+      );
+    }
+    return this.fail('challenge/invalid-char', `expected an auth-param name (token), got ${describeChar(ch)}`, nameStart);
+  }
+
+  /** `= value` from `p` (just after the name and its whitespace): a quoted-string, or a token (lenient: a value). */
+  private readParamValue(name: string, p: number): { value: string; end: number; quoted: boolean } {
+    const eq = this.peek(p);
+    if (eq !== '=') {
+      if (eq === undefined || eq === ',' || eq === '"' || isTchar(eq)) {
+        this.fail(
+          'challenge/missing-equals',
+          `expected "=" after auth-param name ${JSON.stringify(name)}, got ${describeChar(eq)}`,
+          p,
+        );
+      }
+      this.fail(
+        'challenge/invalid-char',
+        `expected "=" after auth-param name ${JSON.stringify(name)}, got ${describeChar(eq)} (not allowed in a token)`,
+        p,
+      );
+    }
+    const start = this.skipWs(p + 1);
+    const v0 = this.peek(start);
+    if (v0 === '"') {
+      const r = this.readQuoted(start, name);
+      return { value: r.value, end: r.end, quoted: true };
+    }
+    const value = this.strict ? this.readToken(start) : this.readLenientValue(start);
+    if (value === '') {
+      if (v0 === undefined || v0 === ',') {
+        this.fail(
+          'challenge/empty-value',
+          `expected a token (1+ characters) or a quoted-string as the value of ${JSON.stringify(name)}, got ${describeChar(v0)}`,
+          start,
+        );
+      }
+      this.fail(
+        'challenge/invalid-char',
+        `expected a token or a quoted-string as the value of ${JSON.stringify(name)}, got ${describeChar(v0)}`,
+        start,
+      );
+    }
+    return { value, end: start + value.length, quoted: false };
+  }
+
+  /**
+   * After a parameter's value (ending at `valueEnd`): where the next parameter of this challenge starts, or
+   * undefined at the end of the field or before the next challenge (then `this.pos` is left for the outer loop).
+   */
+  private nextParamStart(name: string, valueEnd: number, quoted: boolean): number | undefined {
+    const p = this.skipWs(valueEnd);
+    const sep = this.peek(p);
+    if (sep === undefined) {
+      this.pos = p;
+      return undefined;
+    }
+    if (sep !== ',') {
+      const expected = `expected "," or end of field after the value of ${JSON.stringify(name)}`;
+      if ((p > valueEnd || quoted) && (isTchar(sep) || sep === '"')) {
+        this.fail('challenge/missing-comma', `${expected}, got ${describeChar(sep)} (missing comma between parameters?)`, p);
+      }
+      const unquoted = this.strict ? 'token' : 'value';
+      const hint = p === valueEnd && !quoted ? ` (not allowed in an unquoted ${unquoted}; quote the value)` : '';
+      this.fail('challenge/invalid-char', `${expected}, got ${describeChar(sep)}${hint}`, p);
+    }
+    const nextItem = this.skipListSeparators(p);
+    if (nextItem >= this.s.length || !this.paramStartsAt(nextItem)) {
+      // End, or a new challenge: let the outer loop take it from the comma.
+      this.pos = p;
+      return undefined;
+    }
+    return nextItem;
   }
 
   private readQuoted(open: number, name: string): { value: string; end: number } {

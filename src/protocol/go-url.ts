@@ -61,6 +61,11 @@ export function goQueryUnescape(s: string): string {
   return unescapeBytes(s, true).toString('utf8');
 }
 
+/** Go `url.PathUnescape`: like goQueryUnescape, but `+` stays `+` (the inverse of goPathEscape). */
+export function goPathUnescape(s: string): string {
+  return unescapeBytes(s, false).toString('utf8');
+}
+
 /** An ordered multimap, as Go's `url.Values` (map[string][]string) behaves for one key's values. */
 export type GoValues = Map<string, string[]>;
 

@@ -1,8 +1,7 @@
 /** Ollama's client nonce: `auth.NewNonce(crypto/rand, 16)` = 16 random bytes, base64url without padding. */
 import { randomBytes } from 'node:crypto';
 
-export const NONCE_BYTES = 16;
-export const NONCE_LENGTH = 22;
+const NONCE_BYTES = 16;
 const NONCE_SHAPE = /^[A-Za-z0-9_-]{22}$/;
 
 export function encodeNonce(bytes: Uint8Array): string {

@@ -11,11 +11,11 @@ import { createHash } from 'node:crypto';
 import { ProtocolError } from '../errors.js';
 
 export const SSH_ED25519 = 'ssh-ed25519';
-export const ED25519_KEY_LENGTH = 32;
-export const PUBLIC_KEY_BLOB_LENGTH = 4 + SSH_ED25519.length + 4 + ED25519_KEY_LENGTH; // 51
-export const PUBLIC_KEY_FIELD_LENGTH = 68;
+const ED25519_KEY_LENGTH = 32;
+const PUBLIC_KEY_BLOB_LENGTH = 4 + SSH_ED25519.length + 4 + ED25519_KEY_LENGTH; // 51
+const PUBLIC_KEY_FIELD_LENGTH = 68;
 /** Every ssh-ed25519 field starts with this: it is the base64 of the fixed 19-byte header plus 2 key bits. */
-export const PUBLIC_KEY_FIELD_PREFIX = 'AAAAC3NzaC1lZDI1NTE5AAAAI';
+const PUBLIC_KEY_FIELD_PREFIX = 'AAAAC3NzaC1lZDI1NTE5AAAAI';
 
 const utf8 = new TextEncoder();
 
@@ -129,7 +129,7 @@ export function fingerprintSha256(publicKey: Uint8Array): string {
   return `SHA256:${createHash('sha256').update(sshPublicKeyBlob(publicKey)).digest('base64').replace(/=+$/, '')}`;
 }
 
-export type PublicKeyFieldErrorCode =
+type PublicKeyFieldErrorCode =
   | 'pubkey/not-base64'
   | 'pubkey/wrong-length'
   | 'pubkey/wrong-type'

@@ -4,7 +4,6 @@
  * all re-encoded by `url.Values.Encode()` (keys sorted, form-escaped).
  */
 import { ProtocolError } from '../errors.js';
-import { check, type Finding } from './findings.js';
 import { compareGoStrings, goAdd, goEncodeValues, goParseQuery, goParseUrl, goUrlString, type GoUrl } from './go-url.js';
 import { isNonceShape } from './nonce.js';
 
@@ -63,63 +62,75 @@ export interface TokenUrlExpectations {
   scope?: string;
 }
 
+/** One aspect of a received token URL: whether it is right, what was expected, what was seen. */
+interface TokenUrlField {
+  ok: boolean;
+  expected: string | undefined;
+  actual: string | undefined;
+}
+
+/** A received token URL, field by field; the rules (src/rules/client/token-url.ts) name the checks. */
+export type TokenUrlInspection =
+  | { parseable: false; error: string }
+  | {
+    parseable: true;
+    /** Host and path are the realm's. */
+    realm: TokenUrlField;
+    /** The realm's own query parameters survived. */
+    realmQuery: TokenUrlField;
+    /** Exactly one service equal to the challenge's (only when one was expected). */
+    service: TokenUrlField | undefined;
+    /** One scope per space-separated challenge scope, in order (only when one was expected). */
+    scope: TokenUrlField | undefined;
+    ts: TokenUrlField;
+    nonce: TokenUrlField;
+    /** Query keys sorted as url.Values.Encode() sorts them. */
+    order: TokenUrlField;
+    /** Values form-escaped as Go's url.QueryEscape escapes them. */
+    escaping: TokenUrlField;
+  };
+
+function field(ok: boolean, expected: string | undefined, actual: string | undefined): TokenUrlField {
+  return { ok, expected, actual };
+}
+
 /**
- * Server side: judge a received token-request URL (absolute, as the client signed it).
- * Returns one finding per rule, ok or not; never throws on client mistakes.
+ * Server side: inspect a received token-request URL (absolute, as the client signed it) against the
+ * challenge it answers. Never throws on client mistakes: an unparseable URL is a result too.
  */
-export function checkTokenUrl(received: string, expect: TokenUrlExpectations): Finding[] {
+export function inspectTokenUrl(received: string, expect: TokenUrlExpectations): TokenUrlInspection {
   let parsed: ParsedTokenUrl;
   try {
     parsed = parseTokenUrl(received);
   } catch (err) {
     if (!(err instanceof ProtocolError)) throw err;
-    return [check('registry/token-url/parseable', false, `token URL does not parse: ${err.message}`, 'a URL', received)];
+    return { parseable: false, error: err.message };
   }
-  const findings: Finding[] = [];
   const realm = goParseUrl(expect.realm);
-  const sameTarget = parsed.url.host === realm.host && parsed.url.path === realm.path;
-  findings.push(check('registry/token-url/realm', sameTarget,
-    'The token request goes to the realm from the challenge.',
-    `${realm.host}${realm.path}`, `${parsed.url.host}${parsed.url.path}`));
-
   const realmQuery = goParseQuery(realm.rawQuery).values;
   const missing = [...realmQuery.entries()].filter(([k, v]) => JSON.stringify(parsed.other.get(k)) !== JSON.stringify(v));
-  findings.push(check('registry/token-url/realm-query-kept', missing.length === 0,
-    "The realm's own query parameters are kept in the token URL.",
-    goEncodeValues(realmQuery), goEncodeValues(parsed.other)));
-
-  if (expect.service !== undefined) {
-    findings.push(check('registry/token-url/service', parsed.service.length === 1 && parsed.service[0] === expect.service,
-      'The token URL carries exactly one service parameter equal to the challenge service.',
-      JSON.stringify([expect.service]), JSON.stringify(parsed.service)));
-  }
-  if (expect.scope !== undefined) {
-    const wanted = expect.scope.split(' ');
-    findings.push(check('registry/token-url/scope-per-item', JSON.stringify(parsed.scopes) === JSON.stringify(wanted),
-      'One scope parameter per space-separated scope of the challenge, in order.',
-      JSON.stringify(wanted), JSON.stringify(parsed.scopes)));
-  }
-  const ts = parsed.ts;
-  findings.push(check('registry/token-url/ts', ts.length === 1 && /^-?\d+$/.test(ts[0]!),
-    'The token URL carries one ts parameter: unix seconds in decimal.', 'ts=<unix seconds>', ts.length ? ts.map((t) => `ts=${t}`).join('&') : '(none)'));
-  const nonce = parsed.nonce;
-  findings.push(check('registry/token-url/nonce-shape', nonce.length === 1 && isNonceShape(nonce[0]!),
-    'The token URL carries one nonce: 16 random bytes, base64url without padding (22 chars).',
-    'nonce=<22 base64url chars>', nonce.length ? nonce.map((n) => `nonce=${n}`).join('&') : '(none)'));
-
+  const wantedScopes = expect.scope?.split(' ');
+  const { ts, nonce } = parsed;
   // Order and escaping are judged apart so a client is told which of the two it got wrong.
   const rawPairs = parsed.url.rawQuery.split('&');
   const rawKeys = rawPairs.map((p) => p.split('=')[0]!);
   const sorted = rawKeys.every((k, i) => i === 0 || compareGoStrings(rawKeys[i - 1]!, k) <= 0);
-  findings.push(check('registry/token-url/sorted-query', sorted,
-    'Query keys are sorted ascending, as url.Values.Encode() sorts them.',
-    rawKeys.slice().sort(compareGoStrings).join(','), rawKeys.join(',')));
   const badlyEscaped = rawPairs.filter((pair) => {
     const reencoded = goEncodeValues(goParseQuery(pair).values);
     return reencoded !== pair && !(reencoded === '' && pair === '');
   });
-  findings.push(check('registry/token-url/form-escaping', badlyEscaped.length === 0,
-    'Query values are form-escaped as Go url.QueryEscape does (":" → %3A, "/" → %2F, space → +).',
-    badlyEscaped.map((p) => goEncodeValues(goParseQuery(p).values)).join('&') || undefined, badlyEscaped.join('&') || undefined));
-  return findings;
+  return {
+    parseable: true,
+    realm: field(parsed.url.host === realm.host && parsed.url.path === realm.path, `${realm.host}${realm.path}`, `${parsed.url.host}${parsed.url.path}`),
+    realmQuery: field(missing.length === 0, goEncodeValues(realmQuery), goEncodeValues(parsed.other)),
+    service: expect.service === undefined ? undefined
+      : field(parsed.service.length === 1 && parsed.service[0] === expect.service, JSON.stringify([expect.service]), JSON.stringify(parsed.service)),
+    scope: wantedScopes === undefined ? undefined
+      : field(JSON.stringify(parsed.scopes) === JSON.stringify(wantedScopes), JSON.stringify(wantedScopes), JSON.stringify(parsed.scopes)),
+    ts: field(ts.length === 1 && /^-?\d+$/.test(ts[0]!), 'ts=<unix seconds>', ts.length ? ts.map((t) => `ts=${t}`).join('&') : '(none)'),
+    nonce: field(nonce.length === 1 && isNonceShape(nonce[0]!), 'nonce=<22 base64url chars>', nonce.length ? nonce.map((n) => `nonce=${n}`).join('&') : '(none)'),
+    order: field(sorted, rawKeys.slice().sort(compareGoStrings).join(','), rawKeys.join(',')),
+    escaping: field(badlyEscaped.length === 0,
+      badlyEscaped.map((p) => goEncodeValues(goParseQuery(p).values)).join('&') || undefined, badlyEscaped.join('&') || undefined),
+  };
 }

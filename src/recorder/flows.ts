@@ -30,7 +30,7 @@ export interface FlowContext {
   prepared: Prepared;
 }
 
-export interface Prepared {
+interface Prepared {
   manifest?: string;
 }
 
@@ -58,7 +58,7 @@ export interface VariantSpec {
   run: (ctx: FlowContext) => Promise<RunSummary>;
 }
 
-export interface RunSummary {
+interface RunSummary {
   /** Token requests the run made (registry flows must make at least one to be a handshake). */
   tokenRequests: number;
 }
@@ -72,7 +72,7 @@ export function parseModel(text: string): ModelRef {
   return { namespace: m[1] ?? 'library', name: m[2]!, tag: m[3] ?? 'latest' };
 }
 
-export function manifestUrl(registryOrigin: string, model: ModelRef): string {
+function manifestUrl(registryOrigin: string, model: ModelRef): string {
   return `${registryOrigin}/v2/${model.namespace}/${model.name}/manifests/${model.tag}`;
 }
 
@@ -236,4 +236,3 @@ export function findVariant(flow: string, variant: string | undefined): VariantS
   }
   return spec;
 }
-

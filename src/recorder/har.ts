@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { OacError } from '../errors.js';
 
 export interface NameValue {
@@ -20,13 +20,13 @@ export interface NameValue {
 export const ENTRY_ROLES = ['challenge', 'token', 'retry', 'resource', 'redirect'] as const;
 export type EntryRole = (typeof ENTRY_ROLES)[number];
 
-export interface EntryAnnotation {
+interface EntryAnnotation {
   role: EntryRole;
   /** 1-based position in the flow. */
   step: number;
 }
 
-export interface HarRequest {
+interface HarRequest {
   method: string;
   url: string;
   httpVersion: string;
@@ -38,7 +38,7 @@ export interface HarRequest {
   postData?: { mimeType: string; params: unknown[]; text?: string };
 }
 
-export interface HarResponse {
+interface HarResponse {
   status: number;
   statusText: string;
   httpVersion: string;
@@ -199,4 +199,10 @@ export function headerValues(headers: readonly NameValue[], name: string): strin
 
 export function escapePointer(segment: string): string {
   return segment.replace(/~/g, '~0').replace(/\//g, '~1');
+}
+
+/** A path for messages: relative to the working directory when below it. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
 }

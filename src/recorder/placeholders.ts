@@ -47,11 +47,6 @@ export function placeholdersIn(text: string): ParsedPlaceholder[] {
   return [...text.matchAll(PLACEHOLDER_PATTERN)].map((m) => ({ kind: m[1] as PlaceholderKind, detail: m[2]! }));
 }
 
-/** `text` with every placeholder removed: what is left is what the scanner must judge. */
-export function withoutPlaceholders(text: string): string {
-  return text.replace(PLACEHOLDER_PATTERN, ' ');
-}
-
 /** The provenance manifest's kind for a placeholder. */
 export function redactionKind(p: ParsedPlaceholder): RedactionKind {
   switch (p.kind) {

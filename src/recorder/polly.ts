@@ -137,7 +137,7 @@ const VOLATILE_QUERY = new Set(['ts', 'nonce']);
  * and per-run values stay out of it, so the id neither changes between runs nor lets anyone test a guess
  * of a key against the cassette.
  */
-export const MATCH_REQUESTS_BY: NonNullable<PollyConfig['matchRequestsBy']> = {
+const MATCH_REQUESTS_BY: NonNullable<PollyConfig['matchRequestsBy']> = {
   method: true,
   headers: { exclude: ['authorization', 'proxy-authorization', 'cookie', 'host', 'user-agent', 'content-length'] },
   body: true,

@@ -6,7 +6,7 @@
  * with a summary of what changed against the cassette it replaces.
  */
 import { createHash } from 'node:crypto';
-import { isAbsolute, join, relative } from 'node:path';
+import { join } from 'node:path';
 import { HarnessError, OacError } from '../errors.js';
 import { loadOllamaKey, type OllamaKey } from '../keys/index.js';
 import { goParseUrl } from '../protocol/go-url.js';
@@ -16,7 +16,7 @@ import { classifyEntries } from './annotate.js';
 import { diffCassettes, type CassetteDiff } from './diff.js';
 import { findVariant, parseModel, DEFAULT_MODEL, type FlowContext, type RecordFlow, type VariantSpec } from './flows.js';
 import {
-  cassetteStructureProblem, parseCassette, readCassetteText, stableStringify, writeFileAtomic,
+  cassetteStructureProblem, displayPath, parseCassette, readCassetteText, stableStringify, writeFileAtomic,
   type Cassette, type CassetteEntry, type NameValue, type Origin, type Provenance,
 } from './har.js';
 import { savedHar, startRecordingPolly, wireUrl, type ConnectToMap, type DialTarget, type PollyRequest } from './polly.js';
@@ -187,11 +187,6 @@ function resolveKey(source: KeySource | undefined): OllamaKey {
   return typeof source === 'function' ? source() : source;
 }
 
-/** A path for messages: relative to the working directory when below it. */
-export function displayPath(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel) ? rel : path;
-}
 
 function errorText(err: unknown): string {
   if (err instanceof OacError) return `${err.code}: ${err.message}`;
@@ -270,16 +265,12 @@ function buildCassette(
   return cassette;
 }
 
-export async function recordCassette(opts: RecordOptions): Promise<RecordResult> {
-  const spec = findVariant(opts.flow, opts.variant);
-  const clock = opts.now ?? Date.now;
-  const target = resolveTarget(opts);
-  const expiresInSeconds = parseExpiresIn(opts.expiresIn ?? (target.origin === 'live' ? DEFAULT_EXPIRES_IN.live : DEFAULT_EXPIRES_IN.other));
+/** Refuses what cannot be recorded, before anything is sent; returns the key when the flow signs (KEY-05: a bad key fails here). */
+function checkRecordable(opts: RecordOptions, spec: VariantSpec, target: ResolvedTarget): OllamaKey | undefined {
   if (spec.writes && opts.target === 'live' && target.connectTo.size === 0 && opts.allowPush !== true) {
     throw new RecordError('record/push-needs-consent',
       `the ${spec.flow} ${spec.variant} variant PUTs a manifest to ${target.registryOrigin} (the manifest it just read, unchanged); pass --allow-push to record it against the live registry`);
   }
-  // Credentials first (KEY-05): a bad key fails here, before anything is sent.
   const key = spec.needs.key ? resolveKey(opts.key) : undefined;
   if (spec.needs.apiKey && (opts.apiKey === undefined || opts.apiKey.trim() === '')) {
     throw new RecordError('record/no-api-key', 'the api-key flow needs an API key: pass --api-key-file FILE or set OLLAMA_API_KEY');
@@ -290,40 +281,55 @@ export async function recordCassette(opts: RecordOptions): Promise<RecordResult>
   if (spec.flow === 'basic' && opts.target === 'live' && target.connectTo.size === 0) {
     throw new RecordError('record/no-live-basic', 'Ollama\'s services do not use HTTP Basic: record the basic flow against a local stand-in (a proxy in front of Ollama, or oac emulate --basic)');
   }
-  const out = opts.out ?? join(opts.recordingsDir ?? 'recordings', spec.cassette);
-  const shown = displayPath(out);
-  const name = `${spec.flow}/${spec.variant}`;
+  return key;
+}
 
-  const ctx: FlowContext = {
-    registryOrigin: target.registryOrigin,
-    apiOrigin: target.apiOrigin,
-    model: parseModel(opts.model ?? DEFAULT_MODEL),
-    key,
-    apiKey: opts.apiKey,
-    basic: opts.basic,
-    http: { ...(opts.tls ? { tls: opts.tls } : {}) },
-    now: () => Math.floor(clock() / 1000),
-    nonceBytes: opts.nonceBytes,
-    prepared: {},
-  };
-  const failed = (stage: string, err: unknown): RecordError => new RecordError('record/handshake-failed',
-    `nothing written to ${shown}: the ${name} flow against ${target.described} failed${stage}: ${errorText(err)}`, { cause: err });
+/** The HAR Polly handed the memory persister. */
+type RecordedHar = NonNullable<ReturnType<typeof savedHar>>;
 
-  if (spec.prepare) {
-    // Unrecorded set-up (e.g. read the manifest a push sends back), over a plain connection.
-    const direct = target.connectTo.size === 0 ? ctx : withDialling(ctx, target.connectTo);
-    try {
-      ctx.prepared = await spec.prepare(direct);
-    } catch (err) {
-      if (err instanceof OacError) throw failed(' while preparing (reading the manifest to push)', err);
-      throw err;
-    }
+/** One recording in progress: what the steps below share. */
+interface Recording {
+  opts: RecordOptions;
+  spec: VariantSpec;
+  target: ResolvedTarget;
+  ctx: FlowContext;
+  clock: () => number;
+  /** `flow/variant`. */
+  name: string;
+  /** The output path as messages show it. */
+  shown: string;
+}
+
+/** A handshake failure, saying that nothing was written and where it failed. */
+function handshakeFailed(rec: Recording, stage: string, err: unknown): RecordError {
+  return new RecordError('record/handshake-failed',
+    `nothing written to ${rec.shown}: the ${rec.name} flow against ${rec.target.described} failed${stage}: ${errorText(err)}`, { cause: err });
+}
+
+/** Unrecorded set-up (e.g. read the manifest a push sends back), over a plain connection. */
+async function prepareFlow(rec: Recording): Promise<void> {
+  if (!rec.spec.prepare) return;
+  const direct = rec.target.connectTo.size === 0 ? rec.ctx : withDialling(rec.ctx, rec.target.connectTo);
+  try {
+    rec.ctx.prepared = await rec.spec.prepare(direct);
+  } catch (err) {
+    if (err instanceof OacError) throw handshakeFailed(rec, ' while preparing (reading the manifest to push)', err);
+    throw err;
   }
+}
 
-  const redactor = new Redactor(
+/** The Redactor for this flow, told every secret the caller knows (the rest it learns from the exchanges). */
+function redactorFor(rec: Recording, key: OllamaKey | undefined): Redactor {
+  const { opts, spec } = rec;
+  return new Redactor(
     { ...(key ? { publicKeyField: key.publicKeyField } : {}), ...(opts.apiKey ? { apiKey: opts.apiKey } : {}), ...(opts.basic ? { basic: opts.basic } : {}) },
     spec.flow === 'api-key' ? 'apikey' : 'token',
   );
+}
+
+/** Runs the flow under Polly: every exchange is learned by the redactor, and redacted as Polly persists it. */
+async function runRecorded(rec: Recording, redactor: Redactor): Promise<RecordedHar> {
+  const { spec, ctx, target, clock, name } = rec;
   const polly = startRecordingPolly(name, target.connectTo);
   const routes = polly.server.any();
   // Polly hands each listener a fresh Proxy of the request, so the stamp lives on the request itself.
@@ -356,23 +362,30 @@ export async function recordCassette(opts: RecordOptions): Promise<RecordResult>
     if (runError === undefined) throw new HarnessError('record/polly-stop', `Polly.js failed to finish the recording: ${errorText(err)}`, { cause: err });
   }
   if (runError !== undefined) {
-    if (runError instanceof OacError) throw failed('', runError);
+    if (runError instanceof OacError) throw handshakeFailed(rec, '', runError);
     throw runError;
   }
   if (spec.flow === 'registry' && tokenRequests === 0) {
     throw new RecordError('record/no-handshake',
-      `nothing written to ${shown}: ${target.registryOrigin} served ${ctx.model.namespace}/${ctx.model.name}:${ctx.model.tag} without a 401 challenge, so there is no handshake to record (pick a model that needs authentication with --model)`);
+      `nothing written to ${rec.shown}: ${target.registryOrigin} served ${ctx.model.namespace}/${ctx.model.name}:${ctx.model.tag} without a 401 challenge, so there is no handshake to record (pick a model that needs authentication with --model)`);
   }
   const har = savedHar(polly);
   if (har === undefined) throw new HarnessError('record/nothing-recorded', `Polly.js recorded no request for ${name}`);
+  return har;
+}
 
-  const cassette = buildCassette(har, spec, target, clock(), expiresInSeconds, opts.notes, name);
-  assertNoSecrets(cassette, shown, 'write');
+/** The cassette from Polly's HAR, refused unless it is secret-free, well-formed and schema-valid. */
+function checkedCassette(rec: Recording, har: RecordedHar, expiresInSeconds: number): Cassette {
+  const cassette = buildCassette(har, rec.spec, rec.target, rec.clock(), expiresInSeconds, rec.opts.notes, rec.name);
+  assertNoSecrets(cassette, rec.shown, 'write');
   const structure = cassetteStructureProblem(cassette);
-  if (structure !== undefined) throw new HarnessError('record/invalid-cassette', `the recorder built an invalid cassette for ${shown}: ${structure}`);
-  assertValid('cassette-provenance', cassette.log._oac, `${shown} /log/_oac`);
-  const text = stableStringify(cassette);
+  if (structure !== undefined) throw new HarnessError('record/invalid-cassette', `the recorder built an invalid cassette for ${rec.shown}: ${structure}`);
+  assertValid('cassette-provenance', cassette.log._oac, `${rec.shown} /log/_oac`);
+  return cassette;
+}
 
+/** Compares with the file already at `out` and writes (atomically) only when something changed and writing is wanted. */
+function writeIfChanged(out: string, shown: string, cassette: Cassette, text: string, write: boolean): { diff: CassetteDiff; written: boolean } {
   const previousText = readCassetteText(out);
   let previous: Cassette | undefined;
   let unreadable: string | undefined;
@@ -384,12 +397,41 @@ export async function recordCassette(opts: RecordOptions): Promise<RecordResult>
       unreadable = err.message;
     }
   }
-  const diff = unreadable !== undefined
+  const diff: CassetteDiff = unreadable !== undefined
     ? { status: 'changed' as const, lines: [`replacing a file that was not a valid cassette (${unreadable})`] }
     : diffCassettes(previous, cassette, previousText, text);
-  const shouldWrite = (opts.write ?? true) && diff.status !== 'unchanged';
-  if (shouldWrite) writeFileAtomic(out, text);
-  return { path: out, cassette, text, diff, written: shouldWrite, spec };
+  const written = write && diff.status !== 'unchanged';
+  if (written) writeFileAtomic(out, text);
+  return { diff, written };
+}
+
+export async function recordCassette(opts: RecordOptions): Promise<RecordResult> {
+  const spec = findVariant(opts.flow, opts.variant);
+  const clock = opts.now ?? Date.now;
+  const target = resolveTarget(opts);
+  const expiresInSeconds = parseExpiresIn(opts.expiresIn ?? (target.origin === 'live' ? DEFAULT_EXPIRES_IN.live : DEFAULT_EXPIRES_IN.other));
+  const key = checkRecordable(opts, spec, target);
+  const out = opts.out ?? join(opts.recordingsDir ?? 'recordings', spec.cassette);
+  const ctx: FlowContext = {
+    registryOrigin: target.registryOrigin,
+    apiOrigin: target.apiOrigin,
+    model: parseModel(opts.model ?? DEFAULT_MODEL),
+    key,
+    apiKey: opts.apiKey,
+    basic: opts.basic,
+    http: { ...(opts.tls ? { tls: opts.tls } : {}) },
+    now: () => Math.floor(clock() / 1000),
+    nonceBytes: opts.nonceBytes,
+    prepared: {},
+  };
+  const rec: Recording = { opts, spec, target, ctx, clock, name: `${spec.flow}/${spec.variant}`, shown: displayPath(out) };
+
+  await prepareFlow(rec);
+  const har = await runRecorded(rec, redactorFor(rec, key));
+  const cassette = checkedCassette(rec, har, expiresInSeconds);
+  const text = stableStringify(cassette);
+  const { diff, written } = writeIfChanged(out, rec.shown, cassette, text, opts.write ?? true);
+  return { path: out, cassette, text, diff, written, spec };
 }
 
 /** The flow context for unrecorded set-up: the reference client's own connectTo stands in for Polly's routing. */

@@ -6,7 +6,8 @@
  * 1. Keep only allow-listed headers (what a reader and the conformance server need: WWW-Authenticate,
  *    Content-Type, Docker-Content-Digest, Location, …). Everything else (Date, Set-Cookie, Server, our own
  *    X-Oac-Reason, Content-Length of a body that redaction may shorten) is dropped.
- * 2. Replace every secret with a typed placeholder (placeholders.ts). Secrets are learned before any entry
+ * 2. Replace every secret with a typed placeholder (placeholders.ts: the cassette format; which values are
+ *    secrets and how literals are replaced is src/redaction's). Secrets are learned before any entry
  *    is saved, from every request and response of the run (Authorization values, `nonce` query values,
  *    token fields of token responses, account fields of /api/me) plus what the caller knows (the key's
  *    public key, the API key, the Basic credentials), and replaced wherever they occur: URL, query pairs,
@@ -16,6 +17,7 @@
 import { ProtocolError } from '../errors.js';
 import { authorizedKeyLine, decodePublicKeyField } from '../keys/index.js';
 import { goQueryUnescape } from '../protocol/go-url.js';
+import { LiteralSecrets } from '../redaction/index.js';
 import type { NameValue } from './har.js';
 import { placeholder } from './placeholders.js';
 
@@ -51,11 +53,6 @@ export interface SeenExchange {
   status: number;
   responseHeaders: Record<string, string | string[] | undefined>;
   responseBody: string | undefined;
-}
-
-function percentEncodedForms(value: string): string[] {
-  const forms = new Set([value, encodeURIComponent(value), encodeURIComponent(value).replace(/%20/g, '+')]);
-  return [...forms];
 }
 
 function firstHeader(headers: Record<string, string | string[] | undefined>, name: string): string | undefined {
@@ -94,8 +91,8 @@ export function queryPairs(url: string): Array<[string, string]> {
 }
 
 export class Redactor {
-  /** secret text → placeholder; replaced longest first. */
-  private readonly secrets = new Map<string, string>();
+  /** secret text (and its encoded forms) → placeholder; replaced longest first. */
+  private readonly secrets = new LiteralSecrets();
   private tokens = 0;
 
   constructor(known: KnownSecrets, private readonly bearerMeaning: BearerMeaning) {
@@ -105,8 +102,7 @@ export class Redactor {
   }
 
   private add(secret: string, replacement: string): void {
-    if (secret === '' || this.secrets.has(secret)) return;
-    for (const form of percentEncodedForms(secret)) if (!this.secrets.has(form)) this.secrets.set(form, replacement);
+    this.secrets.add(secret, replacement);
   }
 
   private addPublicKey(field: string): void {
@@ -215,12 +211,7 @@ export class Redactor {
 
   /** `text` with every learned secret replaced, then any remaining signature pair / public key by shape. */
   redactText(text: string): string {
-    let out = text;
-    const ordered = [...this.secrets.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-    for (const secret of ordered) {
-      if (out.includes(secret)) out = out.split(secret).join(this.secrets.get(secret)!);
-    }
-    return out
+    return this.secrets.redact(text)
       .replace(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{68}:[A-Za-z0-9+/]{86}==/g, () => `${placeholder('pubkey', 'ssh-ed25519 68 base64')}:${placeholder('signature', '88 base64')}`)
       .replace(/AAAAC3NzaC1lZDI1NTE5AAAAI[A-Za-z0-9+/]{43}(?![A-Za-z0-9+/])/g, () => placeholder('pubkey', 'ssh-ed25519 68 base64'))
       .replace(/\bnonce=([A-Za-z0-9_-]{21}[AQgw])(?![A-Za-z0-9_-])/g, (_m, n: string) => `nonce=${placeholder('nonce', `${n.length} base64url`)}`);

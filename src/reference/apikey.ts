@@ -11,7 +11,7 @@ import { redactHeaders, type Exchange } from './exchange.js';
 import { DEFAULT_USER_AGENT, errorMessage, joinUrl, mergeHeaders, sendRequest, toBuffer, type HttpOptions, type HttpResponse } from './http.js';
 import { errorFromResponse } from './responses.js';
 
-export const DEFAULT_API_KEY_ORIGINS: readonly string[] = ['https://ollama.com'];
+const DEFAULT_API_KEY_ORIGINS: readonly string[] = ['https://ollama.com'];
 
 export interface ApiKeyRequestOptions {
   baseUrl: string;

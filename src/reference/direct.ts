@@ -21,7 +21,7 @@ import { bodyForMessage, bodyText, errorFromResponse } from './responses.js';
  * `path-ts`: S1 (api/client.go), sign `<METHOD>,<path>?ts=<ts>` and send base + path with `ts` in the query.
  * `request-uri`: S2/S6/S7, set `ts` in the full URL's query (sorted, overwriting any `ts`) and sign `<METHOD>,<RequestURI>`.
  */
-export type DirectFlavour = 'path-ts' | 'request-uri';
+type DirectFlavour = 'path-ts' | 'request-uri';
 
 export interface SignedRequestOptions {
   /** e.g. `https://ollama.com`, or `http://127.0.0.1:PORT` for an emulator. */

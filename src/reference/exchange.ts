@@ -1,8 +1,8 @@
 /**
  * A record of what the reference client sent and got back, for explaining a flow to a user without
- * leaking a credential: header values that authenticate are reduced to their shape.
+ * leaking a credential: header values that authenticate are reduced to named parts (src/redaction).
  */
-import { AUTHORIZATION_SHAPE } from '../protocol/authorization.js';
+import { describeAuthorization, redactHeaders as redactHeaderMap } from '../redaction/index.js';
 
 export interface Exchange {
   /** `resource` (first request), `token` (token endpoint), `retry` (resource again with the token), `request` (single-shot flows). */
@@ -16,28 +16,9 @@ export interface Exchange {
   redirects: string[];
 }
 
-const SECRET_HEADERS = new Set(['cookie', 'proxy-authorization']);
+/** Moved to src/redaction (credentials.ts); re-exported for the reference client's public API. */
 
-/** `<pubkey>:<signature>`, `Bearer <pubkey>:<signature>`, `Bearer <token: 40 chars>`, `Basic <credentials: 12 chars>`. */
-export function describeAuthorization(value: string): string {
-  if (AUTHORIZATION_SHAPE.test(value)) return '<pubkey>:<signature>';
-  const bearer = /^Bearer (.*)$/s.exec(value);
-  if (bearer) {
-    const rest = bearer[1]!;
-    return AUTHORIZATION_SHAPE.test(rest) ? 'Bearer <pubkey>:<signature>' : `Bearer <token: ${rest.length} chars>`;
-  }
-  const basic = /^Basic (.*)$/s.exec(value);
-  if (basic) return `Basic <credentials: ${basic[1]!.length} chars>`;
-  return `<${value.length} chars>`;
-}
-
+/** The headers as the exchange log shows them: `<pubkey>:<signature>`, `Bearer <token: 40 chars>`, `Basic <credentials: 12 chars>`. */
 export function redactHeaders(headers: Record<string, string>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    const lower = name.toLowerCase();
-    if (lower === 'authorization') out[name] = describeAuthorization(value);
-    else if (SECRET_HEADERS.has(lower)) out[name] = `<${value.length} chars>`;
-    else out[name] = value;
-  }
-  return out;
+  return redactHeaderMap(headers, describeAuthorization) as Record<string, string>;
 }

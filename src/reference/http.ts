@@ -15,6 +15,7 @@ import { isIP, type LookupFunction } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { AuthError, ProtocolError } from '../errors.js';
 import { goParseUrl, goRequestUri, goUrlString, type GoUrl } from '../protocol/go-url.js';
+import { redactUserinfo } from '../redaction/index.js';
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store (a private registry, the test CA). */
@@ -29,7 +30,7 @@ export interface TlsOptions {
 }
 
 /** Dial another address than the URL names (curl's `--connect-to`): Host, SNI and the certificate check still use the URL's host. */
-export type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
+type ConnectTo = (host: string, port: number) => { host: string; port: number } | undefined;
 
 /** Transport settings every flow passes through to sendRequest. */
 export interface HttpOptions {
@@ -70,8 +71,8 @@ export interface HttpResponse {
   redirects: string[];
 }
 
-export const DEFAULT_TIMEOUT_MS = 30_000;
-export const DEFAULT_MAX_REDIRECTS = 10;
+const DEFAULT_TIMEOUT_MS = 30_000;
+const DEFAULT_MAX_REDIRECTS = 10;
 
 const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
 /** What Go's net/http drops when a redirect leaves the original host (client.go makeHeadersCopier). */
@@ -82,9 +83,10 @@ export function displayUrl(url: string): string {
   try {
     const parsed = goParseUrl(url);
     return parsed.userinfo === undefined ? url : goUrlString({ ...parsed, userinfo: undefined });
-  } catch {
-    // Not parseable as a URL: it cannot carry a recognisable userinfo either; show it as given.
-    return url;
+  } catch (err) {
+    // Not parseable as a URL (a control character, a bad escape): it may still hold `//user:pass@`.
+    if (err instanceof ProtocolError) return redactUserinfo(url);
+    throw err;
   }
 }
 
@@ -100,7 +102,8 @@ interface Target {
 }
 
 function badUrl(method: string, url: string, why: string, cause?: unknown): AuthError {
-  return new AuthError('http/bad-url', `${method} ${displayUrl(url)}: ${why}`, { cause });
+  // `why` may quote the URL (Go's parse errors do): its userinfo goes too.
+  return new AuthError('http/bad-url', `${method} ${displayUrl(url)}: ${redactUserinfo(why)}`, { cause });
 }
 
 function parseTarget(method: string, url: string): Target {
@@ -210,9 +213,8 @@ function responseHeaders(res: http.IncomingMessage): Record<string, string | str
   return headers;
 }
 
-function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location: string | undefined) => boolean): Promise<RawResponse> {
-  const target = parseTarget(hop.method, hop.url);
-  const connect = req.connectTo?.(target.hostname, target.port) ?? { host: target.hostname, port: target.port };
+/** The headers as they go on the wire: Host as Go writes it, Content-Length from the body, never the caller's own. */
+function wireHeaders(hop: Hop, target: Target): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(hop.headers)) {
     if (name.toLowerCase() !== 'host' && name.toLowerCase() !== 'content-length') headers[name] = value;
@@ -221,13 +223,18 @@ function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location:
   headers['Host'] = target.raw.host;
   if (hop.body !== undefined) headers['Content-Length'] = String(hop.body.length);
   else if (['POST', 'PUT', 'PATCH'].includes(hop.method)) headers['Content-Length'] = '0';
+  return headers;
+}
 
+/** node's request options: where to dial (connectTo may differ from the URL) and, for https, the TLS settings. */
+function requestOptions(hop: Hop, req: HttpRequest, target: Target): https.RequestOptions {
+  const connect = req.connectTo?.(target.hostname, target.port) ?? { host: target.hostname, port: target.port };
   const options: https.RequestOptions = {
     method: hop.method,
     host: connect.host,
     port: connect.port,
     path: target.requestUri,
-    headers,
+    headers: wireHeaders(hop, target),
     agent: false,
     ...(req.lookup ? { lookup: req.lookup } : {}),
   };
@@ -242,41 +249,52 @@ function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location:
     if (isIP(target.hostname) === 0) options.servername = target.hostname;
     options.checkServerIdentity = (_host: string, cert: PeerCertificate) => checkServerIdentity(target.hostname, cert);
   }
+  return options;
+}
+
+/** Why the request was torn down by us (timeout, onData threw): wins over whatever error node reports after. */
+type OwnReason = { kind: 'timeout'; what: string } | { kind: 'aborted'; error: unknown } | undefined;
+
+function failureOf(err: unknown, ourReason: OwnReason, hop: Hop, req: HttpRequest): unknown {
+  if (ourReason?.kind === 'timeout') return new AuthError('http/timeout', `${hop.method} ${displayUrl(hop.url)}: ${ourReason.what}`, { cause: err });
+  if (ourReason?.kind === 'aborted') return ourReason.error;
+  return connectionError(err, hop.method, hop.url, req.tls);
+}
+
+/**
+ * node refuses some requests synchronously: a space in the path (ERR_UNESCAPED_CHARACTERS), a control
+ * character in a header value (its message names the header, never the value).
+ */
+function refusedByNode(err: unknown, hop: Hop): AuthError {
+  const why = errorMessage(err);
+  return errnoCode(err) === 'ERR_UNESCAPED_CHARACTERS'
+    ? badUrl(hop.method, hop.url, why, err)
+    : new AuthError('http/bad-request', `${hop.method} ${displayUrl(hop.url)}: ${why}`, { cause: err });
+}
+
+function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location: string | undefined) => boolean): Promise<RawResponse> {
+  const target = parseTarget(hop.method, hop.url);
+  const options = requestOptions(hop, req, target);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const transport = target.scheme === 'https' ? https : http;
 
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
-    // Why the request was torn down by us (timeout, onData threw): wins over whatever error node reports after.
-    let ourReason: { kind: 'timeout'; what: string } | { kind: 'aborted'; error: unknown } | undefined;
+    let ourReason: OwnReason;
     const finish = (fn: () => void): void => {
       if (settled) return;
       settled = true;
       if (timer !== undefined) clearTimeout(timer);
       fn();
     };
-    const fail = (err: unknown): void =>
-      finish(() => {
-        if (ourReason?.kind === 'timeout') {
-          reject(new AuthError('http/timeout', `${hop.method} ${displayUrl(hop.url)}: ${ourReason.what}`, { cause: err }));
-        } else if (ourReason?.kind === 'aborted') {
-          reject(ourReason.error);
-        } else {
-          reject(connectionError(err, hop.method, hop.url, req.tls));
-        }
-      });
+    const fail = (err: unknown): void => finish(() => reject(failureOf(err, ourReason, hop, req)));
 
     let request: http.ClientRequest;
     try {
       request = transport.request(options);
     } catch (err) {
-      // node refuses some requests synchronously: a space in the path (ERR_UNESCAPED_CHARACTERS), a control
-      // character in a header value (its message names the header, never the value).
-      const why = errorMessage(err);
-      finish(() => reject(errnoCode(err) === 'ERR_UNESCAPED_CHARACTERS'
-        ? badUrl(hop.method, hop.url, why, err)
-        : new AuthError('http/bad-request', `${hop.method} ${displayUrl(hop.url)}: ${why}`, { cause: err })));
+      finish(() => reject(refusedByNode(err, hop)));
       return;
     }
     const arm = (what: string): void => {
@@ -391,12 +409,6 @@ export function requestHeader(headers: Record<string, string>, name: string): st
   const lower = name.toLowerCase();
   for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === lower) return v;
   return undefined;
-}
-
-/** A header value of a response as one string (repeated values joined as node joins them). */
-export function headerValue(res: HttpResponse, name: string): string | undefined {
-  const v = res.headers[name.toLowerCase()];
-  return Array.isArray(v) ? v.join(', ') : v;
 }
 
 /** Sent unless the caller gives its own; Polly matching and server logs can tell the reference client apart. */

@@ -24,9 +24,9 @@ import { nowSeconds, resolveKey, type KeySource } from './key-source.js';
 import { bodyText, jsonErrorFields, statusAndBody } from './responses.js';
 
 /** What Ollama asks a registry for (server/images.go pullModelManifest). */
-export const MANIFEST_V2_ACCEPT = 'application/vnd.docker.distribution.manifest.v2+json';
+const MANIFEST_V2_ACCEPT = 'application/vnd.docker.distribution.manifest.v2+json';
 
-export interface RegistryPolicy {
+interface RegistryPolicy {
   /** Allow an http realm for an https resource (Ollama does; REG-10 says refuse). Default false. */
   allowHttpRealm?: boolean;
   /** Accept a Docker-style `access_token` when `token` is absent. Default true. */
@@ -91,14 +91,11 @@ function checkResourceStatus(res: HttpResponse, method: string, url: string): vo
   }
 }
 
-export async function registryRequest(opts: RegistryRequestOptions): Promise<RegistryResult> {
-  const method = opts.method ?? 'GET';
-  // One Buffer for both sends: the retry carries the same bytes (Ollama rewinds with Seek(0)).
-  const body = toBuffer(opts.body);
-  const baseHeaders = mergeHeaders({ Accept: MANIFEST_V2_ACCEPT, 'User-Agent': DEFAULT_USER_AGENT }, opts.headers);
-  const exchanges: Exchange[] = [];
+type Send = (step: Exchange['step'], method: string, url: string, headers: Record<string, string>, body: Buffer | undefined) => Promise<HttpResponse>;
 
-  const send = async (step: Exchange['step'], sendMethod: string, url: string, headers: Record<string, string>, sendBody: Buffer | undefined) => {
+/** Sends one request and logs it (credentials redacted) in `exchanges` and to `onExchange`, success or not. */
+function exchangeSender(opts: RegistryRequestOptions, exchanges: Exchange[]): Send {
+  return async (step, sendMethod, url, headers, sendBody) => {
     const exchange: Exchange = { step, method: sendMethod, url, status: undefined, sentHeaders: redactHeaders(headers), redirects: [] };
     exchanges.push(exchange);
     try {
@@ -110,22 +107,23 @@ export async function registryRequest(opts: RegistryRequestOptions): Promise<Reg
       opts.onExchange?.(exchange);
     }
   };
+}
 
-  const first = await send('resource', method, opts.url,
-    opts.token === undefined ? baseHeaders : mergeHeaders(baseHeaders, { Authorization: `Bearer ${opts.token}` }), body);
-  if (first.status !== 401) {
-    checkResourceStatus(first, method, opts.url);
-    return { response: first, token: opts.token, tokenUrl: undefined, exchanges };
-  }
-
-  let challenge: BearerChallenge;
+function challengeOf(first: HttpResponse, method: string, url: string): BearerChallenge {
   try {
-    challenge = parseBearerChallenge(first.headers['www-authenticate']);
+    return parseBearerChallenge(first.headers['www-authenticate']);
   } catch (err) {
-    if (err instanceof ProtocolError) throw challengeError(err, first, method, opts.url);
+    if (err instanceof ProtocolError) throw challengeError(err, first, method, url);
     throw err;
   }
+}
 
+/**
+ * The token URL the challenge asks for (sorted query, fresh ts and nonce), refused when its host is not
+ * the resource's (Ollama's check, wording included: server/auth.go L59-62, exact URL.Host strings) or when
+ * it would downgrade an https resource to a plain-http token request.
+ */
+function tokenUrlFor(challenge: BearerChallenge, first: HttpResponse, opts: RegistryRequestOptions): { tokenUrl: string; realmHost: string } {
   const ts = (opts.now ?? nowSeconds)();
   const nonce = newNonce(opts.nonceBytes?.());
   let tokenUrl: string;
@@ -139,8 +137,6 @@ export async function registryRequest(opts: RegistryRequestOptions): Promise<Reg
     }
     throw err;
   }
-
-  // Ollama's check, wording included (server/auth.go L59-62): exact URL.Host strings, port and case as written.
   const resource = goParseUrl(opts.url);
   const realmHost = urlHost(tokenUrl);
   if (realmHost !== resource.host) {
@@ -153,10 +149,14 @@ export async function registryRequest(opts: RegistryRequestOptions): Promise<Reg
       `refusing to send a signed token request over plain http: realm ${JSON.stringify(challenge.realm)} for https resource ${displayUrl(opts.url)} (set policy.allowHttpRealm to allow)`,
       { status: first.status, body: bodyText(first) });
   }
+  return { tokenUrl, realmHost };
+}
 
+/** The signed token request, and the token from its answer (an error answer keeps Ollama's signin_url). */
+async function fetchToken(send: Send, tokenUrl: string, opts: RegistryRequestOptions, userAgent: string): Promise<string> {
   const key = resolveKey(opts.key);
   const authorization = formatAuthorization(key.publicKeyField, key.sign(registrySignedString(tokenUrl)), 'raw');
-  const tokenRes = await send('token', 'GET', tokenUrl, { Authorization: authorization, 'User-Agent': requestHeader(baseHeaders, 'User-Agent') ?? DEFAULT_USER_AGENT }, undefined);
+  const tokenRes = await send('token', 'GET', tokenUrl, { Authorization: authorization, 'User-Agent': userAgent }, undefined);
   const tokenBody = bodyText(tokenRes);
   if (tokenRes.status >= 400) {
     const { signinUrl } = jsonErrorFields(tokenBody);
@@ -164,15 +164,33 @@ export async function registryRequest(opts: RegistryRequestOptions): Promise<Reg
       status: tokenRes.status, body: tokenBody, ...(signinUrl === undefined ? {} : { signinUrl }),
     });
   }
-  let token: string;
   try {
-    token = parseTokenResponse(tokenBody, { acceptAccessToken: opts.policy?.acceptAccessToken ?? true });
+    return parseTokenResponse(tokenBody, { acceptAccessToken: opts.policy?.acceptAccessToken ?? true });
   } catch (err) {
     if (err instanceof ProtocolError) {
       throw new AuthError('registry/token-response', `${err.message} (${err.code})`, { status: tokenRes.status, body: tokenBody, cause: err });
     }
     throw err;
   }
+}
+
+export async function registryRequest(opts: RegistryRequestOptions): Promise<RegistryResult> {
+  const method = opts.method ?? 'GET';
+  // One Buffer for both sends: the retry carries the same bytes (Ollama rewinds with Seek(0)).
+  const body = toBuffer(opts.body);
+  const baseHeaders = mergeHeaders({ Accept: MANIFEST_V2_ACCEPT, 'User-Agent': DEFAULT_USER_AGENT }, opts.headers);
+  const exchanges: Exchange[] = [];
+  const send = exchangeSender(opts, exchanges);
+
+  const first = await send('resource', method, opts.url,
+    opts.token === undefined ? baseHeaders : mergeHeaders(baseHeaders, { Authorization: `Bearer ${opts.token}` }), body);
+  if (first.status !== 401) {
+    checkResourceStatus(first, method, opts.url);
+    return { response: first, token: opts.token, tokenUrl: undefined, exchanges };
+  }
+  const challenge = challengeOf(first, method, opts.url);
+  const { tokenUrl, realmHost } = tokenUrlFor(challenge, first, opts);
+  const token = await fetchToken(send, tokenUrl, opts, requestHeader(baseHeaders, 'User-Agent') ?? DEFAULT_USER_AGENT);
 
   const retry = await send('retry', method, opts.url, mergeHeaders(baseHeaders, { Authorization: `Bearer ${token}` }), body);
   if (retry.status === 401) {

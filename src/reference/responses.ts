@@ -1,13 +1,15 @@
 /**
  * How an error response becomes an AuthError a user can act on: the status, what the server said (the
  * JSON `error` of Ollama's bodies, or the raw body), and ollama.com's `signin_url` when it sent one
- * (docs/protocol.md §4, ERR-01).
+ * (docs/protocol.md §4, ERR-01). This is the client's side of a response (the reference client's
+ * HttpResponse, as received); the servers' sides are src/emulator/replies.ts (Reply: what a handler
+ * decides) and src/conformance/response.ts (OutgoingResponse: the wire form a scenario mutates).
  */
 import { AuthError } from '../errors.js';
 import type { HttpResponse } from './http.js';
 
 /** Bodies are kept whole on the error (`body`); messages show at most this much of them. */
-export const MAX_BODY_IN_MESSAGE = 500;
+const MAX_BODY_IN_MESSAGE = 500;
 
 export function bodyText(res: HttpResponse): string {
   return res.body.toString('utf8');

@@ -1,10 +1,15 @@
-/** Renderers of an `oac check` run: results.json, junit.xml, the terminal table, report.html. All pure. */
+/**
+ * Renderers of an `oac check` or `oac probe` run (results.json, junit.xml, the terminal, report.html, the
+ * Markdown summary), all pure; and the few readers they need (a saved results.json, the spec digest, the
+ * provenance of the cassettes served).
+ */
 export {
-  TOOL_NAME, HARNESS_ERROR_CHECK, reportVerdicts, scenarioVerdict, observedOutcome, describeExit, evidenceFor, failsRun, summarize,
-  type RunReport, type ReportTool, type ReportClient, type ReportScenario, type UnexpectedPassEntry, type Summary, type ObservedOutcome,
+  TOOL_NAME, HARNESS_ERROR_CHECK, reportVerdicts, failsRun, summarize, type RunReport, type ReportCassette, type Summary,
 } from './model.js';
-export { redactConfig, redactText, isSecretName, REDACTED, type RedactedConfig } from './effective-config.js';
-export { toResultsJson, renderResultsJson, RESULTS_VERSION, RESULTS_SCHEMA } from './results-json.js';
-export { toJunitXml, junitCounts, escapeXmlText, escapeXmlAttr, stripInvalidXmlChars, type JunitCounts } from './junit.js';
-export { renderTerminal, progressLine, summaryLine, shouldColor, printable, type TerminalOptions } from './terminal.js';
-export { toHtmlReport, escapeHtml } from './html.js';
+export { redactText } from '../redaction/index.js';
+export { toResultsJson, renderResultsJson } from './results-json.js';
+export { toJunitXml } from './junit.js';
+export { renderTerminal, shouldColor, printable } from './terminal.js';
+export { installedSpecDigest } from './spec-digest.js';
+export { toHtmlReport } from './html.js';
+export { mdText, mdCode, mdFence, mdTable } from './github-markdown.js';

@@ -10,7 +10,7 @@
  * client's stdout and stderr go to the suite's <system-out> / <system-err>.
  */
 import type { Observation } from '../conformance/types.js';
-import { redactText } from './effective-config.js';
+import { redactText } from '../redaction/index.js';
 import {
   describeExit, durationBetween, evidenceFor, reportVerdicts, TOOL_NAME, type ReportScenario, type ReportVerdict, type RunReport,
 } from './model.js';

@@ -10,7 +10,7 @@ import type { CheckId } from '../check-ids.js';
 
 export const TOOL_NAME = 'ollama-auth-conformance';
 
-export interface ReportTool {
+interface ReportTool {
   name: typeof TOOL_NAME;
   /** package.json version (semver). */
   version: string;
@@ -18,9 +18,23 @@ export interface ReportTool {
   checksVersion?: string;
   /** The ollama/ollama commit docs/protocol.md describes. */
   protocolCommit?: string;
+  /** `sha256:<hex>` over specs/checks.json and the scenario files the run used (specDigest). */
+  specDigest?: string;
 }
 
-export interface ReportClient {
+/** A cassette the run served, and where it came from (its `log._oac` provenance). */
+export interface ReportCassette {
+  /** As scenarios name it, relative to recordings/ (`registry/pull-manifest.har`). */
+  name: string;
+  /** `live`, `emulator`, … (cassette-provenance.schema.json). */
+  origin: string;
+  recordedAt: string;
+  expiresAt?: string;
+  harnessVersion?: string;
+  protocolCommit?: string;
+}
+
+interface ReportClient {
   /** `server`: `oac probe` judged a deployed server at `url` (the harness was the client). */
   mode: 'exec' | 'library' | 'server';
   /** The probed URL (server mode). */
@@ -58,6 +72,8 @@ export interface RunReport {
   scenarios: ReportScenario[];
   /** Baseline entries that passed this time (the baseline can be trimmed). */
   unexpectedPasses?: UnexpectedPassEntry[];
+  /** The cassettes the scenarios were served from, with their provenance. */
+  cassettes?: ReportCassette[];
   /**
    * Literal secret values the harness handed out in this run (API key, Basic password, …): scrubbed
    * from every text a report shows (client output, messages, URLs), whatever the client printed.

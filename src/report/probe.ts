@@ -10,7 +10,7 @@ import { applyBaseline, countsAsFailure, type Baseline } from '../conformance/ba
 import type { Observation, ScenarioResult } from '../conformance/types.js';
 import { driftObservation, type ProbeRecording } from '../probe/cassette.js';
 import type { ProbeRun } from '../probe/engine.js';
-import type { Finding } from '../protocol/findings.js';
+import type { Finding } from '../rules/findings.js';
 import { harnessVersion, PROTOCOL_COMMIT } from '../recorder/provenance.js';
 import {
   accessNotApplicable, ACCESS_CHECK_IDS, CORS_CHECK_IDS, DRIFT_CHECK_IDS, driftNotApplicable, judgeCors, judgeDrift, judgeExchange, judgeMtls,
@@ -24,7 +24,7 @@ import { TOOL_NAME, type RunReport } from './model.js';
 /** Response bytes a report shows per request. */
 const BODY_SHOWN = 600;
 
-export interface ProbeReportInput {
+interface ProbeReportInput {
   run: ProbeRun;
   drift?: DriftObservation;
   catalogue: ReadonlyMap<string, CheckEntry>;
@@ -116,7 +116,7 @@ function driftResult(input: ProbeReportInput): ScenarioResult {
 }
 
 /** Every result of a probe, routes first, in catalogue order. */
-export function probeResults(input: ProbeReportInput): ScenarioResult[] {
+function probeResults(input: ProbeReportInput): ScenarioResult[] {
   const results = routeResults(input);
   const na = notApplicableResult(input);
   if (na !== undefined) results.push(na);

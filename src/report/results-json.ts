@@ -6,13 +6,13 @@
 import type { Observation } from '../conformance/types.js';
 import { HarnessError } from '../errors.js';
 import { assertValid } from '../specs/validate.js';
-import { redactConfig, redactText } from './effective-config.js';
+import { redactConfig, redactText } from '../redaction/index.js';
 import {
   durationBetween, evidenceFor, observedOutcome, reportVerdicts, summarize, type ReportScenario, type ReportVerdict, type RunReport,
 } from './model.js';
 
-export const RESULTS_VERSION = '1';
-export const RESULTS_SCHEMA = 'https://ollama-auth-conformance.dev/schemas/results.schema.json';
+const RESULTS_VERSION = '1';
+const RESULTS_SCHEMA = 'https://ollama-auth-conformance.dev/schemas/results.schema.json';
 /** The response header that carries the conformance server's reason for a refusal (ours, not Ollama's). */
 const REASON_HEADER = 'x-oac-reason';
 
@@ -41,6 +41,7 @@ function exchangeOf(o: Observation, scrub: (s: string) => string): Json {
     // The conformance server records the status and its reason, not the response headers or body.
     response,
     listener: o.listener,
+    role: o.role,
   };
   if (o.reproduce !== undefined) exchange['reproduce'] = scrub(o.reproduce);
   if (o.responseHeaders !== undefined && o.reason !== undefined) exchange['note'] = scrub(o.reason);
@@ -126,6 +127,7 @@ export function toResultsJson(run: RunReport): Json {
   doc['strict'] = run.strict;
   doc['config'] = { ...config.value, redacted: config.redacted };
   doc['client'] = client;
+  if (run.cassettes !== undefined && run.cassettes.length > 0) doc['cassettes'] = run.cassettes.map((c) => ({ ...c }));
   doc['scenarios'] = run.scenarios.map((s) => scenarioOf(s, scrub));
   if (run.unexpectedPasses?.length) doc['unexpectedPasses'] = run.unexpectedPasses.map((p) => ({ ...p, reason: scrub(p.reason) }));
   doc['summary'] = {

@@ -1,7 +1,8 @@
 /**
- * What a person reads after `oac check`: per scenario a header line (verdict, id, title), then one line
- * per check; every fail, error and non-strict expanded with Expected / Actual / the request that shows
- * it (credentials as shapes) / how the client exited / `Reproduce: …`; then one summary line.
+ * What a person reads after `oac check`: a one-line verdict first, then the scenarios that matter, each
+ * with a header line (verdict, id, title) and every fail, error and non-strict expanded with Expected /
+ * Actual / the request that shows it (credentials as shapes) / how the client exited / `Reproduce: …`;
+ * skips one line per reason, passing scenarios counted (listed with --verbose); the summary line last.
  *
  * Colour only when writing to a terminal and NO_COLOR is not set (https://no-color.org: any non-empty
  * value turns colour off); without colour the text has no escape sequence at all, so logs and pipes
@@ -9,12 +10,15 @@
  */
 import { errorLine } from '../conformance/client-output.js';
 import type { ScenarioResult, VerdictKind } from '../conformance/types.js';
-import { redactText } from './effective-config.js';
+import { redactText } from '../redaction/index.js';
 import { describeExit, evidenceFor, reportVerdicts, scenarioVerdict, summarize, type ReportScenario, type ReportVerdict, type RunReport } from './model.js';
 import { describeRequest } from './junit.js';
+import { overview, verdictSentence } from './overview.js';
 
 export interface TerminalOptions {
   color: boolean;
+  /** List passing scenarios and the names of passing checks (`oac check --verbose`). */
+  verbose?: boolean;
 }
 
 /** Colour when the stream is a TTY and NO_COLOR is unset or empty. */
@@ -58,38 +62,71 @@ export function progressLine(result: ScenarioResult, opts: TerminalOptions = { c
 
 const firstLine = errorLine;
 
+/** `Name: value`, continuation lines aligned under the value; the text redacted and made printable. */
+function fieldLines(pad: string, name: string, value: string, scrub: (s: string) => string, color: boolean): string[] {
+  const lines = printable(scrub(value).replace(/\t/g, ' ')).split('\n');
+  return [`${pad}${paint(name, 'bold', color)} ${lines[0]}`, ...lines.slice(1).map((more) => `${pad}${' '.repeat(name.length + 1)}${more}`)];
+}
+
+/** What one check that did not pass shows: Expected, Actual, and each request that is evidence for it. */
 function expand(v: ReportVerdict, scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
   const pad = '        ';
   const out: string[] = [];
-  const field = (name: string, value: string): void => {
-    const lines = printable(scrub(value).replace(/\t/g, ' ')).split('\n');
-    out.push(`${pad}${paint(name, 'bold', color)} ${lines[0]}`);
-    for (const more of lines.slice(1)) out.push(`${pad}${' '.repeat(name.length + 1)}${more}`);
-  };
-  if (v.expected !== undefined) field('Expected:', v.expected);
-  if (v.actual !== undefined) field('Actual:  ', v.actual);
-  for (const i of evidenceFor(scenario.observations, v)) field('Request: ', describeRequest(scenario.observations[i]!));
-  const client = scenario.client;
-  const stderr = client === undefined ? '' : firstLine(client.stderr);
-  if (scenario.flow !== 'probe') field('Client:  ', `${describeExit(client)}${stderr === '' ? '' : ` · stderr: ${stderr}`}`);
-  if (scenario.reproduce !== '') field('Reproduce:', scenario.reproduce);
+  if (v.expected !== undefined) out.push(...fieldLines(pad, 'Expected:', v.expected, scrub, color));
+  if (v.actual !== undefined) out.push(...fieldLines(pad, 'Actual:  ', v.actual, scrub, color));
+  for (const i of evidenceFor(scenario.observations, v)) out.push(...fieldLines(pad, 'Request: ', describeRequest(scenario.observations[i]!), scrub, color));
   return out;
 }
 
-function renderScenario(scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
-  const lines = [`${label(scenarioVerdict(scenario), color)} ${paint(scenario.id, 'bold', color)}  ${printable(scrub(scenario.title))}`];
+/** Once per scenario, after its checks: how the client ended and the command that reruns the scenario. */
+function scenarioTrailer(scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string[] {
+  const pad = '    ';
+  const out: string[] = [];
+  const client = scenario.client;
+  const stderr = client === undefined ? '' : firstLine(client.stderr);
+  if (scenario.flow !== 'probe') out.push(...fieldLines(pad, 'Client:   ', `${describeExit(client)}${stderr === '' ? '' : ` · stderr: ${stderr}`}`, scrub, color));
+  if (scenario.reproduce !== '') out.push(...fieldLines(pad, 'Reproduce:', scenario.reproduce, scrub, color));
+  return out;
+}
+
+/** Skipped checks of one scenario share a line per reason. */
+function skipLines(verdicts: readonly ReportVerdict[], scrub: (s: string) => string, color: boolean): string[] {
+  const byMessage = new Map<string, string[]>();
+  for (const v of verdicts) {
+    const message = printable(scrub(v.message).replace(/\s*\n\s*/g, ' '));
+    byMessage.set(message, [...(byMessage.get(message) ?? []), v.check]);
+  }
+  return [...byMessage].map(([message, checks]) => `    ${label('skip', color)} ${checks.join(', ')}  ${message}`);
+}
+
+/**
+ * A scenario with what went wrong first: every fail, error and non-strict expanded, then once how the
+ * client ended and how to rerun the scenario, then the skipped checks by reason, then the passing checks
+ * on one line (their names only with --verbose).
+ */
+function renderScenario(scenario: ReportScenario, scrub: (s: string) => string, opts: TerminalOptions): string[] {
+  const { color } = opts;
+  const lines = [scenarioHeader(scenario, scrub, color)];
   const verdicts = reportVerdicts(scenario);
-  // Passing checks share one line (a table of 300 PASS rows hides the few that matter); the rest are expanded.
-  const passed = verdicts.filter((v) => v.verdict === 'pass' && !v.expectedFailure).map((v) => v.check);
-  if (passed.length > 0) lines.push(`    ${label('pass', color)} ${passed.join(', ')}`);
-  for (const v of verdicts.filter((x) => x.verdict !== 'pass' || x.expectedFailure)) {
+  for (const v of verdicts.filter((x) => (x.verdict !== 'pass' && x.verdict !== 'skip') || x.expectedFailure)) {
     const baseline = v.expectedFailure ? ' [expected failure: in the baseline]' : '';
     const level = v.verdict === 'pass' || v.verdict === 'skip' ? '' : ` (${v.level})`;
     const message = v.verdict === 'pass' ? '' : `  ${printable(scrub(v.message).replace(/\s*\n\s*/g, ' '))}`;
     lines.push(`    ${label(v.verdict, color, v.expectedFailure)} ${v.check}${level}${baseline}${message}`);
     if (v.verdict === 'fail' || v.verdict === 'error' || v.verdict === 'non-strict') lines.push(...expand(v, scenario, scrub, color));
   }
+  if (verdicts.some((v) => v.verdict === 'fail' || v.verdict === 'error' || v.verdict === 'non-strict')) lines.push(...scenarioTrailer(scenario, scrub, color));
+  lines.push(...skipLines(verdicts.filter((v) => v.verdict === 'skip' && !v.expectedFailure), scrub, color));
+  const passed = verdicts.filter((v) => v.verdict === 'pass' && !v.expectedFailure).map((v) => v.check);
+  if (passed.length > 0) {
+    const what = opts.verbose ? passed.join(', ') : `${passed.length} other check${passed.length === 1 ? ' passes' : 's pass'}`;
+    lines.push(`    ${label('pass', color)} ${what}`);
+  }
   return lines;
+}
+
+function scenarioHeader(scenario: ReportScenario, scrub: (s: string) => string, color: boolean): string {
+  return `${label(scenarioVerdict(scenario), color)} ${paint(scenario.id, 'bold', color)}  ${printable(scrub(scenario.title))}`;
 }
 
 /** The summary line: counts, then OK / FAILED (a baseline failure counts, but does not fail). */
@@ -104,13 +141,39 @@ export function summaryLine(run: RunReport, opts: TerminalOptions = { color: fal
   return `${s.scenarios} scenario${s.scenarios === 1 ? '' : 's'}, ${s.total} checks: ${parts.join(', ')}${baseline}${strict} → ${verdict}`;
 }
 
-/** The whole table (ends with a newline). */
+/** The first line: OK or FAILED, the scenarios that broke the run, the counts. */
+function verdictLine(run: RunReport, opts: TerminalOptions = { color: false }): string {
+  const { ok, text } = verdictSentence(overview(run));
+  const word = ok ? paint('OK', 'green', opts.color) : paint('FAILED', 'red', opts.color);
+  return `${word}: ${text}${run.strict ? ' [strict]' : ''}`;
+}
+
+/**
+ * The whole report (ends with a newline), in the order a reviewer needs it: the verdict, the client,
+ * failures and harness errors expanded, SHOULD deviations, known failures, skips one line per reason,
+ * passing scenarios (one line each with --verbose, else a count), and the summary line again at the end.
+ */
 export function renderTerminal(run: RunReport, opts: TerminalOptions = { color: false }): string {
   const scrub = (s: string): string => redactText(s, run.secrets ?? []);
-  const lines: string[] = [];
-  if (run.client.command !== undefined) lines.push(`client: ${printable(scrub(run.client.command))}`, '');
-  if (run.client.url !== undefined) lines.push(`target: ${printable(scrub(run.client.url))}`, '');
-  for (const scenario of run.scenarios) lines.push(...renderScenario(scenario, scrub, opts.color));
+  const o = overview(run);
+  const lines: string[] = [verdictLine(run, opts)];
+  if (run.client.command !== undefined) lines.push(`client: ${printable(scrub(run.client.command))}`);
+  if (run.client.url !== undefined) lines.push(`target: ${printable(scrub(run.client.url))}`);
+  lines.push('');
+  for (const group of ['fail', 'error', 'non-strict', 'baseline'] as const) {
+    for (const scenario of o.groups[group]) lines.push(...renderScenario(scenario, scrub, opts));
+  }
+  for (const skip of o.skipped) {
+    const n = skip.scenarios.length;
+    const ids = opts.verbose ? ` (${skip.scenarios.join(', ')})` : '';
+    lines.push(`${label('skip', opts.color)} ${printable(scrub(skip.reason))}, ${n} scenario${n === 1 ? '' : 's'}${ids}`);
+  }
+  const passing = o.groups.pass;
+  if (opts.verbose) {
+    for (const scenario of passing) lines.push(...renderScenario(scenario, scrub, opts));
+  } else if (passing.length > 0) {
+    lines.push(`${label('pass', opts.color)} ${passing.length} scenario${passing.length === 1 ? '' : 's'} (--verbose lists them)`);
+  }
   for (const p of run.unexpectedPasses ?? []) {
     lines.push(`${paint('unexpected pass', 'yellow', opts.color)}: ${p.scenario} ${p.check} now passes; remove it from the baseline (${printable(p.reason)})`);
   }

@@ -12,7 +12,7 @@
  * `inconclusive` (the check could not be decided from this observation). Keeping them apart is what lets
  * a verdict say `error` without a second finding type.
  */
-import type { Finding } from '../protocol/findings.js';
+import type { Finding } from './findings.js';
 import type { Verdict, VerdictKind } from './types.js';
 import type { CheckEntry } from '../specs/catalog.js';
 import type { CheckId } from '../check-ids.js';

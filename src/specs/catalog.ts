@@ -9,10 +9,10 @@ import { ProtocolError } from '../errors.js';
 import { readJsonFile, specsDir } from './load.js';
 import { specValidator, type SpecValidator } from './validate.js';
 
-export type CheckLevel = 'MUST' | 'SHOULD';
-export type CheckReference = 'REF' | 'HARDEN' | 'REF-GAP';
+type CheckLevel = 'MUST' | 'SHOULD';
+type CheckReference = 'REF' | 'HARDEN' | 'REF-GAP';
 /** `probe`: a check of a deployment made by `oac probe` (checks only; no scenario has this flow). */
-export type Flow = 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys' | 'any' | 'probe';
+type Flow = 'registry' | 'direct' | 'apikey' | 'basic' | 'tls' | 'keys' | 'any' | 'probe';
 
 export interface CheckEntry {
   id: string;
@@ -40,7 +40,7 @@ export interface ErrorCodeEntry {
   checks?: string[];
 }
 
-export interface ErrorCodeFile {
+interface ErrorCodeFile {
   description: string;
   codes: ErrorCodeEntry[];
 }
@@ -58,7 +58,7 @@ export function loadCatalog(file: string = join(specsDir(), 'checks.json'), vali
 }
 
 /** Read and validate an error-codes.json; duplicate codes are an error. */
-export function loadErrorCodes(file: string = join(specsDir(), 'error-codes.json'), validator: SpecValidator = specValidator()): Map<string, ErrorCodeEntry> {
+function loadErrorCodes(file: string = join(specsDir(), 'error-codes.json'), validator: SpecValidator = specValidator()): Map<string, ErrorCodeEntry> {
   const doc = readJsonFile(file);
   validator.assertValid('error-codes', doc, file);
   const map = new Map<string, ErrorCodeEntry>();

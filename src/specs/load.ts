@@ -83,114 +83,130 @@ class JsonScanError {
   constructor(readonly offset: number) {}
 }
 
-export function firstJsonErrorOffset(text: string): number | undefined {
-  let i = 0;
-  const fail = (at = i): never => {
+/** Walks one document; the first character that cannot continue it throws a JsonScanError with its offset. */
+class JsonScanner {
+  private i = 0;
+
+  constructor(private readonly text: string) {}
+
+  document(): void {
+    this.value();
+    this.ws();
+    if (this.i < this.text.length) this.fail();
+  }
+
+  private fail(at = this.i): never {
     throw new JsonScanError(at);
-  };
-  const ws = () => {
-    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
-  };
-  const literal = (word: string) => {
-    for (const ch of word) {
-      if (text[i] !== ch) fail();
-      i++;
+  }
+
+  private ws(): void {
+    while (this.i < this.text.length && ' \t\n\r'.includes(this.text[this.i]!)) this.i++;
+  }
+
+  private value(): void {
+    this.ws();
+    const ch = this.text[this.i];
+    if (ch === '{') return this.object();
+    if (ch === '[') return this.array();
+    if (ch === '"') return this.string();
+    if (ch === 't') return this.literal('true');
+    if (ch === 'f') return this.literal('false');
+    if (ch === 'n') return this.literal('null');
+    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return this.number();
+    this.fail();
+  }
+
+  private object(): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === '}') {
+      this.i++;
+      return;
     }
-  };
-  const string = () => {
-    i++; // opening quote
     for (;;) {
-      if (i >= text.length) fail();
-      const c = text.charCodeAt(i);
+      this.ws();
+      if (this.text[this.i] !== '"') this.fail();
+      this.string();
+      this.ws();
+      if (this.text[this.i] !== ':') this.fail();
+      this.i++;
+      this.value();
+      if (this.endOfMember('}')) return;
+    }
+  }
+
+  private array(): void {
+    this.i++;
+    this.ws();
+    if (this.text[this.i] === ']') {
+      this.i++;
+      return;
+    }
+    for (;;) {
+      this.value();
+      if (this.endOfMember(']')) return;
+    }
+  }
+
+  /** After a member or an element: `,` continues (false), `close` ends the container (true). */
+  private endOfMember(close: '}' | ']'): boolean {
+    this.ws();
+    const ch = this.text[this.i];
+    if (ch !== ',' && ch !== close) this.fail();
+    this.i++;
+    return ch === close;
+  }
+
+  private literal(word: string): void {
+    for (const ch of word) {
+      if (this.text[this.i] !== ch) this.fail();
+      this.i++;
+    }
+  }
+
+  private string(): void {
+    this.i++; // opening quote
+    for (;;) {
+      if (this.i >= this.text.length) this.fail();
+      const c = this.text.charCodeAt(this.i);
       if (c === 0x22) {
-        i++;
+        this.i++;
         return;
       }
-      if (c < 0x20) fail();
+      if (c < 0x20) this.fail();
       if (c === 0x5c) {
-        const e = text[i + 1];
-        if (e === 'u') {
-          if (!/^[0-9A-Fa-f]{4}$/.test(text.slice(i + 2, i + 6))) fail(i + 1);
-          i += 6;
-        } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
-          i += 2;
-        } else {
-          fail(i + 1);
-        }
+        this.escape();
         continue;
       }
-      i++;
+      this.i++;
     }
-  };
-  const number = () => {
+  }
+
+  /** A backslash escape at `i`: `\uXXXX` or one of `"\/bfnrt`; anything else fails at the escaped character. */
+  private escape(): void {
+    const e = this.text[this.i + 1];
+    if (e === 'u') {
+      if (!/^[0-9A-Fa-f]{4}$/.test(this.text.slice(this.i + 2, this.i + 6))) this.fail(this.i + 1);
+      this.i += 6;
+    } else if (e !== undefined && '"\\/bfnrt'.includes(e)) {
+      this.i += 2;
+    } else {
+      this.fail(this.i + 1);
+    }
+  }
+
+  private number(): void {
     const m = /-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?/y;
-    m.lastIndex = i;
-    const r = m.exec(text);
-    if (!r || r[0] === '' || r[0] === '-') fail();
-    i += r![0].length;
-  };
-  const value = (): void => {
-    ws();
-    const ch = text[i];
-    if (ch === '{') {
-      i++;
-      ws();
-      if (text[i] === '}') {
-        i++;
-        return;
-      }
-      for (;;) {
-        ws();
-        if (text[i] !== '"') fail();
-        string();
-        ws();
-        if (text[i] !== ':') fail();
-        i++;
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === '}') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    }
-    if (ch === '[') {
-      i++;
-      ws();
-      if (text[i] === ']') {
-        i++;
-        return;
-      }
-      for (;;) {
-        value();
-        ws();
-        if (text[i] === ',') {
-          i++;
-          continue;
-        }
-        if (text[i] === ']') {
-          i++;
-          return;
-        }
-        fail();
-      }
-    }
-    if (ch === '"') return string();
-    if (ch === 't') return literal('true');
-    if (ch === 'f') return literal('false');
-    if (ch === 'n') return literal('null');
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number();
-    fail();
-  };
+    m.lastIndex = this.i;
+    const r = m.exec(this.text);
+    if (!r || r[0] === '' || r[0] === '-') this.fail();
+    this.i += r[0].length;
+  }
+}
+
+export function firstJsonErrorOffset(text: string): number | undefined {
   try {
-    value();
-    ws();
-    if (i < text.length) fail();
+    new JsonScanner(text).document();
     return undefined;
   } catch (err) {
     if (err instanceof JsonScanError) return err.offset;

@@ -2,16 +2,30 @@
  * The one place documents are checked against specs/schemas/: the emulator, the judge, the recorder and
  * `oac specs lint` all validate through here, so a schema change reaches every user at once.
  *
- * Schemas are JSON Schema 2020-12, compiled once by Ajv. They reference each other by `$id`
+ * Schemas are JSON Schema 2020-12, compiled by Ajv. They reference each other by `$id`
  * (`common.schema.json#/$defs/checkId`), so every schema of a directory is added before any is compiled.
+ *
+ * Compiling all of them took ~0.2 s at every start, so `npm run build` compiles the installed schemas
+ * ahead of time (scripts/build-schemas.mjs: Ajv's standalone code, dist/specs/schemas.generated.cjs).
+ * specValidator() uses that code when it was generated from exactly the schema files installed now (a
+ * digest of them is compared), and compiles at run time otherwise: from source (ts-jest), after a schema
+ * was edited without a rebuild, for a `#/$defs/…` fragment, and for schemas given at run time (`oac
+ * specs lint --dir`, which compiles for real so that it checks them). Ajv itself is loaded only then.
  */
-import { basename, join } from 'node:path';
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import formatsImport from 'ajv-formats';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { basename, dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { ProtocolError } from '../errors.js';
 import { listJsonFiles, readJsonFile, specsDir } from './load.js';
 
-export const SCHEMA_ID_BASE = 'https://ollama-auth-conformance.dev/schemas/';
+// Ajv and ajv-formats are CommonJS: required synchronously on first use (validation is synchronous),
+// so a process that validates only with the precompiled code never loads Ajv's compiler.
+const requireCjs = createRequire(import.meta.url);
+
+const SCHEMA_ID_BASE = 'https://ollama-auth-conformance.dev/schemas/';
 export const SCHEMA_DIALECT = 'https://json-schema.org/draft/2020-12/schema';
 
 /** The schemas the project relies on; `oac specs lint` reports any that is missing. */
@@ -63,8 +77,6 @@ function interopDefault<T>(mod: unknown): T {
   throw new TypeError('ajv-formats: no plugin function in the module (neither the module nor its default export)');
 }
 
-const addFormats = interopDefault<FormatsPlugin>(formatsImport);
-
 export function schemaId(name: string): string {
   return `${SCHEMA_ID_BASE}${name}.schema.json`;
 }
@@ -74,13 +86,67 @@ export function schemaNameOfFile(file: string): string {
   return basename(file).replace(/\.schema\.json$/, '');
 }
 
-export function newAjv(): Ajv2020 {
+/**
+ * An Ajv with the project's options. `standalone` keeps each validator's source, for
+ * scripts/build-schemas.mjs to write out (the same options, so the same code as a run-time compile).
+ */
+export function newAjv(opts: { standalone?: boolean } = {}): Ajv2020 {
+  const { Ajv2020: Ajv } = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = interopDefault<FormatsPlugin>(requireCjs('ajv-formats'));
   // strictTypes/strictRequired off: the schemas use if/then branches that require properties declared
   // elsewhere and omit `type`, which is valid 2020-12; the other strict rules (unknown keywords, unknown
   // formats, ignored keywords) stay on, so a typo in a schema is an error, not a silently ignored keyword.
-  const ajv = new Ajv2020({ allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false });
+  const ajv = new Ajv({
+    allErrors: true, strict: true, strictTypes: false, strictTuples: false, strictRequired: false,
+    ...(opts.standalone ? { code: { source: true } } : {}),
+  });
   addFormats(ajv);
   return ajv;
+}
+
+/**
+ * What scripts/build-schemas.mjs writes: an index (the schema names and the digest of the files they
+ * were made from) and one module per schema, loaded when that schema is first used: `oac check` needs
+ * four of the nineteen, and the largest are 100 KiB of code each.
+ */
+export interface PrecompiledSchemas {
+  schemaDigest: string;
+  names: readonly string[];
+  load(name: string): ValidateFunction;
+}
+
+/**
+ * The precompiled index's file name, beside this module in dist/specs/.
+ * @public scripts/build-schemas.mjs imports dist/specs/validate.js at run time (knip cannot follow that).
+ */
+export const PRECOMPILED_FILE = 'schemas.generated.cjs';
+/** The folder of the per-schema modules (`<name>.cjs`), beside the index. */
+export const PRECOMPILED_DIR = 'schemas.generated';
+
+/**
+ * A digest of every `*.schema.json` of `schemasDir` (names and bytes): precompiled validators are used
+ * only for the very files they were made from.
+ * @public scripts/build-schemas.mjs imports dist/specs/validate.js at run time (knip cannot follow that).
+ */
+export function schemaDirectoryDigest(schemasDir: string): string {
+  const hash = createHash('sha256');
+  for (const file of listJsonFiles(schemasDir).filter((f) => f.endsWith('.schema.json')).sort()) {
+    hash.update(`${basename(file)}\0`).update(readFileSync(file)).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+/** The precompiled validators for `schemasDir`, if they were built and match its files; else undefined. */
+export function loadPrecompiledSchemas(schemasDir: string, moduleFile: string = fileURLToPath(new URL(PRECOMPILED_FILE, import.meta.url))): PrecompiledSchemas | undefined {
+  if (!existsSync(moduleFile)) return undefined;
+  const index = requireCjs(moduleFile) as Omit<PrecompiledSchemas, 'load'>;
+  if (index.schemaDigest !== schemaDirectoryDigest(schemasDir)) {
+    // specs/schemas/ changed since `npm run build`: compile what is there now rather than check against an old schema.
+    if (process.env['OAC_DEBUG']) process.stderr.write(`oac: ${moduleFile} is older than ${schemasDir}; compiling the schemas (run npm run build)\n`);
+    return undefined;
+  }
+  const modules = join(dirname(moduleFile), PRECOMPILED_DIR);
+  return { ...index, load: (name) => requireCjs(join(modules, `${name}.cjs`)) as ValidateFunction };
 }
 
 /**
@@ -88,19 +154,33 @@ export function newAjv(): Ajv2020 {
  * added under its canonical `$id` so cross-references resolve.
  */
 export class SpecValidator {
-  private readonly ajv: Ajv2020;
   private readonly compiled = new Map<string, ValidateFunction>();
+  /** Precompiled: the schemas there are, each loaded on its first use. */
+  private readonly precompiled: PrecompiledSchemas | undefined;
+  /** Compiles a schema or fragment by reference (`exec-contract#/$defs/result`); made on first need. */
+  private readonly compileRef: (ref: string) => ValidateFunction | undefined;
 
   /**
+   * @param schemas the parsed schemas by name, compiled now; or validators compiled ahead of time, with
+   *   the directory they were made from (compiled only if a fragment of one is asked for).
    * @param onProblem when given, a schema that Ajv refuses (invalid against the 2020-12 meta-schema, an
    *   unresolvable `$ref`, an unknown keyword) is reported here and left out; without it, the error is thrown.
    */
-  constructor(schemas: ReadonlyMap<string, object>, onProblem?: (name: string, message: string) => void) {
-    this.ajv = newAjv();
+  constructor(schemas: ReadonlyMap<string, object> | { precompiled: PrecompiledSchemas; schemasDir: string }, onProblem?: (name: string, message: string) => void) {
+    if (!(schemas instanceof Map)) {
+      const { precompiled, schemasDir } = schemas as { precompiled: PrecompiledSchemas; schemasDir: string };
+      this.precompiled = precompiled;
+      let atRunTime: Ajv2020 | undefined;
+      this.compileRef = (ref) => (atRunTime ??= addAll(newAjv(), readSchemaDirectory(schemasDir))).getSchema(refId(ref));
+      return;
+    }
+    this.precompiled = undefined;
+    const ajv = newAjv();
+    this.compileRef = (ref) => ajv.getSchema(refId(ref));
     const added: string[] = [];
     for (const [name, schema] of schemas) {
       try {
-        this.ajv.addSchema(schema, schemaId(name));
+        ajv.addSchema(schema, schemaId(name));
         added.push(name);
       } catch (err) {
         if (!onProblem || !(err instanceof Error)) throw err;
@@ -122,15 +202,20 @@ export class SpecValidator {
     return new SpecValidator(readSchemaDirectory(schemasDir));
   }
 
+  /** The installed schemas: their precompiled validators when `npm run build` made them, else compiled now. */
+  static installed(schemasDir: string = join(specsDir(), 'schemas')): SpecValidator {
+    const precompiled = loadPrecompiledSchemas(schemasDir);
+    return precompiled ? new SpecValidator({ precompiled, schemasDir }) : SpecValidator.fromDirectory(schemasDir);
+  }
+
   private compile(ref: string): ValidateFunction {
-    const [name, fragment] = ref.split('#', 2) as [string, string | undefined];
-    const fn = this.ajv.getSchema(schemaId(name) + (fragment === undefined ? '' : `#${fragment}`));
-    if (!fn) throw new ProtocolError('spec/unknown-schema', `no schema ${JSON.stringify(ref)}: expected one of ${[...this.compiled.keys()].join(', ')}`);
+    const fn = this.compileRef(ref);
+    if (!fn) throw new ProtocolError('spec/unknown-schema', `no schema ${JSON.stringify(ref)}: expected one of ${this.names().join(', ')}`);
     return fn;
   }
 
   names(): string[] {
-    return [...this.compiled.keys()];
+    return [...new Set([...(this.precompiled?.names ?? []), ...this.compiled.keys()])];
   }
 
   /**
@@ -139,6 +224,10 @@ export class SpecValidator {
    */
   validate(name: string, data: unknown): ValidationResult {
     let fn = this.compiled.get(name);
+    if (!fn && this.precompiled?.names.includes(name)) {
+      fn = this.precompiled.load(name);
+      this.compiled.set(name, fn);
+    }
     if (!fn) {
       if (!name.includes('#')) {
         throw new ProtocolError('spec/unknown-schema', `no schema ${JSON.stringify(name)}: expected one of ${this.names().join(', ')}`);
@@ -165,6 +254,18 @@ export class SpecInvalidError extends ProtocolError {
     super('spec/invalid', `${label}: ${first.path || '/'}: ${first.message}${more}`);
     this.problems = problems;
   }
+}
+
+/** `scenario` → its `$id`; `exec-contract#/$defs/result` → the `$id` with that fragment. */
+function refId(ref: string): string {
+  const [name, fragment] = ref.split('#', 2) as [string, string | undefined];
+  return schemaId(name) + (fragment === undefined ? '' : `#${fragment}`);
+}
+
+/** Adds every schema under its `$id` (so cross-references resolve); returns `ajv`. */
+function addAll(ajv: Ajv2020, schemas: ReadonlyMap<string, object>): Ajv2020 {
+  for (const [name, schema] of schemas) ajv.addSchema(schema, schemaId(name));
+  return ajv;
 }
 
 /** Every `*.schema.json` of a directory by name; throws on a missing required schema or bad JSON. */
@@ -225,9 +326,9 @@ export function describeErrors(errors: readonly ErrorObject[]): ValidationProble
 
 let defaultValidator: SpecValidator | undefined;
 
-/** The validator over the installed specs/schemas/, compiled on first use. */
+/** The validator over the installed specs/schemas/: precompiled by the build, or compiled on first use. */
 export function specValidator(): SpecValidator {
-  defaultValidator ??= SpecValidator.fromDirectory();
+  defaultValidator ??= SpecValidator.installed();
   return defaultValidator;
 }
 

@@ -20,7 +20,7 @@ const SORTED_QUERY = [
   '  source       ollama/ollama server/auth.go@fb30760 L28-51',
   '  protocol     REG-06, §1.3 (docs/protocol.md)',
   '  flows        registry',
-  '  code         src/protocol/token-url.ts',
+  '  code         src/rules/client/token-url.ts',
   '  scenarios    registry/challenge-several-scopes  A challenge with two space-separated scopes',
   '               registry/golden                    Registry pull: 401 challenge, signed token request, Bearer retry',
   '               registry/realm-with-query          The realm carries a query of its own (`/v2/token?account=oac&client=pull`)',

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, test } from '@jest/globals';
 import {
-  CA_VARIABLES, clientEnvironment, EXEC_CONTRACT, prepareHome, runClient, shellQuote, TEST_PASSPHRASE, type PreparedHome,
+  CA_VARIABLES, clientEnvironment, createSpecialKeys, EXEC_CONTRACT, prepareHome, runClient, shellQuote, specialKeyKinds, TEST_PASSPHRASE, type PreparedHome,
 } from '../../src/conformance/subject.js';
 import type { ClientSetup, ExecAction } from '../../src/conformance/types.js';
 import { HarnessError, OacError } from '../../src/errors.js';
@@ -146,6 +146,48 @@ describe('prepareHome: the key each setup puts in HOME', () => {
     expect(err).toBeInstanceOf(HarnessError);
     expect((err as OacError).code).toBe('subject/bad-seed');
     expect((err as OacError).message).toContain('got 31');
+  });
+});
+
+describe('special keys: made once per run by ssh-keygen, copied into each home', () => {
+  test('both homes get the same files, with the modes ssh-keygen gives them, and loading them fails as before', async () => {
+    const keysDir = mkdtempSync(path.join(root, 'keys-'));
+    const specialKeys = createSpecialKeys(keysDir, ['passphrase', 'unsupported-type']);
+    const options = { registeredSeed: TEST_SEED, tmpRoot: root, keep: false, log: silent, specialKeys };
+    const [a, b, rsa] = await Promise.all([prepareHome({ key: 'passphrase' }, options), prepareHome({ key: 'passphrase' }, options), prepareHome({ key: 'unsupported-type' }, options)]);
+    homes.push(a, b, rsa);
+    expect(readFileSync(a.keyPath)).toEqual(readFileSync(b.keyPath));
+    expect(readdirSync(keysDir).sort()).toEqual(['id_ed25519_passphrase', 'id_ed25519_passphrase.pub', 'id_rsa', 'id_rsa.pub']);
+    expect([statSync(a.keyPath).mode & 0o777, statSync(`${a.keyPath}.pub`).mode & 0o777]).toEqual([0o600, 0o644]);
+    expect(loadError(a.keyPath).code).toBe('key/passphrase-protected');
+    const opened = sshKeygenPublic(b.keyPath, TEST_PASSPHRASE);
+    expect(opened.ok && opened.line.startsWith('ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAI')).toBe(true);
+    expect(loadError(rsa.keyPath).code).toBe('key/unsupported-type');
+    expect(readFileSync(`${rsa.keyPath}.pub`, 'utf8').startsWith('ssh-rsa ')).toBe(true);
+  });
+
+  test('a kind nobody started is made on first use, once', async () => {
+    const keysDir = mkdtempSync(path.join(root, 'keys-'));
+    const specialKeys = createSpecialKeys(keysDir);
+    expect(readdirSync(keysDir)).toEqual([]);
+    const [first, second] = await Promise.all([specialKeys.file('unsupported-type'), specialKeys.file('unsupported-type')]);
+    expect(first).toBe(path.join(keysDir, 'id_rsa'));
+    expect(second).toBe(first);
+    expect(readdirSync(keysDir).sort()).toEqual(['id_rsa', 'id_rsa.pub']);
+  });
+
+  test('a failure of ssh-keygen started ahead reaches the scenario that needs the key, as a harness error', async () => {
+    const specialKeys = createSpecialKeys(path.join(root, 'no-such-dir'), ['passphrase']);
+    const err = await prepareHome({ key: 'passphrase' }, { registeredSeed: TEST_SEED, tmpRoot: root, keep: false, log: silent, specialKeys }).then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(HarnessError);
+    expect((err as OacError).code).toBe('subject/ssh-keygen');
+    expect((err as OacError).message).toMatch(/^ssh-keygen -q -t ed25519 -N secret .* failed: /);
+  });
+
+  test('specialKeyKinds names the kinds a selection of scenarios will ask for', () => {
+    expect(specialKeyKinds([{ client: { key: 'present' } }, { client: { key: 'unsupported-type' } }])).toEqual(['unsupported-type']);
+    expect(specialKeyKinds([{ client: { key: 'passphrase' } }, { client: { key: 'unsupported-type' } }])).toEqual(['passphrase', 'unsupported-type']);
+    expect(specialKeyKinds([{ client: { key: 'missing' } }])).toEqual([]);
   });
 });
 

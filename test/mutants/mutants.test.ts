@@ -559,6 +559,26 @@ describeMutant('no-realm-host-check', () => {
   });
 });
 
+describeMutant('realm-host-without-port', () => {
+  test('a realm on the same host name, another port, gets the signed token request; the base client refuses it', async () => {
+    await withServer(() => json(200, { token: 'stolen' }), async (other) => {
+      const opts: ScriptedRegistryOptions = { challenge: () => `Bearer realm="${other.origin}/v2/token",service="registry.test",scope="${SCOPE}"` };
+      await withScripted(opts, async (reg) => {
+        // Same name (127.0.0.1), another port: only the port tells the two hosts apart.
+        expect(other.hostPort.split(':')[0]).toBe(reg.server.hostPort.split(':')[0]);
+        const base = await runSubject(BASE, 'registry-manifest', `${reg.server.origin}${SCRIPTED_PATH}`, home);
+        expectFailure(base, `realm host "${other.hostPort}" does not match original host "${reg.server.hostPort}"`);
+        expect(other.requests.length).toBe(0);
+
+        const r = await runSubject('realm-host-without-port', 'registry-manifest', `${reg.server.origin}${SCRIPTED_PATH}`, home);
+        expectFailure(r, 'unauthorized: access denied');
+        expect(other.requests.length).toBe(1);
+        expect(other.requests[0]!.target).toMatch(/^\/v2\/token\?nonce=/);
+      });
+    });
+  });
+});
+
 describeMutant('http-realm-accepted', () => {
   test('an http:// realm on the https registry\'s host:port gets the signature over plain text', async () => {
     let issued = '';

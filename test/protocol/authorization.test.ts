@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { keyFromSeed, TEST_SEED } from '../../src/keys/index.js';
 import { AUTHORIZATION_SHAPE, formatAuthorization, parseAuthorization } from '../../src/protocol/authorization.js';
-import { checkTimestamp, verifyAuthorizationValue } from '../../src/protocol/verify.js';
+import { checkTimestamp, verifyAuthorizationValue } from '../../src/rules/client/signature.js';
 import { nodeVerify } from '../helpers/node-crypto-oracle.js';
 import { loadGoldenVectors } from '../helpers/vectors.js';
 

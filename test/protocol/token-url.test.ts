@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
-import { buildTokenUrl, checkTokenUrl, urlHost } from '../../src/protocol/token-url.js';
+import { buildTokenUrl, urlHost } from '../../src/protocol/token-url.js';
+import { tokenUrlFindings as checkTokenUrl } from '../../src/rules/client/token-url.js';
 import { encodeNonce, isNonceShape, newNonce } from '../../src/protocol/nonce.js';
 import { loadGoldenVectors } from '../helpers/vectors.js';
 

@@ -77,6 +77,7 @@ describe('toResultsJson', () => {
       request: { method: 'GET', url: '/v2/token?ts=1', headers: { authorization: '<68 chars>:<88 chars>' } },
       response: { status: 200, headers: {} },
       listener: 'other',
+      role: 'other-host',
     });
     const golden = doc.scenarios.find((s) => s.id === 'registry/golden')!;
     expect(golden.exchanges[0]!.response.headers).toEqual({ 'x-oac-reason': 'registry/challenge/read: no token yet' });

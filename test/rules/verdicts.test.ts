@@ -1,6 +1,6 @@
 /** Findings → verdicts: the one place a check gets its verdict. */
 import { describe, expect, test } from '@jest/globals';
-import type { Finding } from '../../src/protocol/findings.js';
+import type { Finding } from '../../src/rules/findings.js';
 import { decideVerdicts, worstOf, type RuleResult } from '../../src/rules/verdicts.js';
 import type { CheckEntry } from '../../src/specs/catalog.js';
 import type { CheckId } from '../../src/check-ids.js';

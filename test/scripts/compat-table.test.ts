@@ -131,6 +131,31 @@ describe('verdict helpers', () => {
   });
 });
 
+describe('the intercepted column set', () => {
+  const load = async () => import('../../scripts/compat-table-lib.mjs');
+
+  test('the examples run every action but basic-tags with its public URL; the providers run their own commands', async () => {
+    const { INTERCEPT_CLIENTS } = await load();
+    expect(INTERCEPT_CLIENTS.map((c) => c.name)).toEqual(['Go', 'Python', 'shell', 'python-requests provider', 'python-httpx provider', 'ollama-js provider']);
+    expect(INTERCEPT_CLIENTS.find((c) => c.name === 'Go')?.runs).toEqual([
+      { action: 'registry-manifest', command: 'examples/go/run.sh registry-manifest https://registry.ollama.ai/v2/library/llama3/manifests/latest' },
+      { action: 'cloud-tags', command: 'examples/go/run.sh cloud-tags https://ollama.com' },
+      { action: 'cloud-whoami', command: 'examples/go/run.sh cloud-whoami https://ollama.com' },
+      { action: 'apikey-tags', command: 'examples/go/run.sh apikey-tags https://ollama.com' },
+    ]);
+    expect(INTERCEPT_CLIENTS.find((c) => c.name === 'ollama-js provider')?.runs).toEqual([{ action: 'apikey-tags', command: 'node examples/providers/ollama-js/provider.mjs list-models' }]);
+  });
+
+  test('mergeResults: one column out of the runs of several actions (scenarios in order, counts added)', async () => {
+    const { mergeResults } = await load();
+    const merged = mergeResults([A, B]);
+    expect(merged.scenarios.map((s) => s.id)).toEqual(['reg/golden', 'key/bad', 'key/good', 'reg/golden', 'key/bad', 'key/good']);
+    expect(merged.summary).toEqual({ total: 11, pass: 5, fail: 2, 'non-strict': 1, skip: 2, error: 1, scenarios: 6, ok: false });
+    expect(buildCompatTable([{ name: 'merged', results: merged }]).split('\n')).toContain('| ✅ pass (checks) | 5 |');
+    expect(() => mergeResults([])).toThrow('mergeResults needs at least one results.json document');
+  });
+});
+
 describe('replaceBetweenMarkers', () => {
   const before = '# Project\n\n## Compatibility\n\nIntro text | with a pipe.\n\n';
   const after = '\n\nMore text after.\n<!-- another comment -->\n';

@@ -3,7 +3,7 @@
  * credentials? One pure function per exchange; the check a request speaks for follows from why it was
  * sent (purpose) and what it carried (credential family).
  */
-import { check, type Finding } from '../../protocol/findings.js';
+import { check, type Finding } from '../findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeExchange, describeOutcome, type CredentialFamily, type ProbeCredentials, type ProbeExchange } from './observations.js';

@@ -5,7 +5,7 @@
  * user's credentials. Ollama itself answers a foreign origin with 403 (gin-contrib/cors with its
  * allow-list, server/routes.go@fb30760 L1842-1873); a proxy that reflects the Origin undoes that.
  */
-import { check, type Finding } from '../../protocol/findings.js';
+import { check, type Finding } from '../findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeOutcome, type CorsAttempt, type CorsObservation } from './observations.js';

@@ -9,7 +9,7 @@ import type { RuleResult } from '../verdicts.js';
 import { mustBeRefused } from './access.js';
 import type { ProbeExchange } from './observations.js';
 
-export const DISCLOSURE_CHECKS = {
+const DISCLOSURE_CHECKS = {
   version: 'probe/disclosure/version',
 } as const;
 

@@ -3,7 +3,7 @@
  * deployment, no request that was refused then reaches Ollama now (a proxy reload that dropped a
  * location block, a new route Ollama added that the proxy does not cover).
  */
-import { check } from '../../protocol/findings.js';
+import { check } from '../findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeExchange, describeOutcome, type DriftObservation } from './observations.js';

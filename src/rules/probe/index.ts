@@ -10,22 +10,12 @@ import { CORS_CHECK_IDS, judgeCors } from './cors.js';
 import { DISCLOSURE_CHECK_IDS, judgeDisclosure } from './disclosure.js';
 import { DRIFT_CHECK_IDS, driftNotApplicable, judgeDrift } from './drift.js';
 import { judgeForeignClientCert, judgeMtls, judgeWithoutClientCert, MTLS_CHECK_IDS, mtlsNotApplicable } from './mtls.js';
-import type { CorsObservation, DriftObservation, MtlsObservation, ProbeCredentials, ProbeExchange, TlsObservation } from './observations.js';
+import type { DriftObservation, ProbeExchange } from './observations.js';
 import { judgeTls, TLS_CHECK_IDS, tlsNotApplicable } from './tls.js';
 
 export * from './observations.js';
-export { ACCESS_CHECKS, accessCheckOf } from './access.js';
-export { DISCLOSURE_CHECKS } from './disclosure.js';
-export { TLS_CHECKS, tlsVersionName } from './tls.js';
-export { MTLS_CHECKS } from './mtls.js';
-export { CORS_CHECKS } from './cors.js';
-export { DRIFT_CHECKS } from './drift.js';
-export { ACCESS_CHECK_IDS, DISCLOSURE_CHECK_IDS, TLS_CHECK_IDS, MTLS_CHECK_IDS, CORS_CHECK_IDS, DRIFT_CHECK_IDS };
-
-/** Every check the probe can decide, in report order. */
-export const PROBE_CHECK_IDS: readonly CheckId[] = [
-  ...ACCESS_CHECK_IDS, ...DISCLOSURE_CHECK_IDS, ...TLS_CHECK_IDS, ...MTLS_CHECK_IDS, ...CORS_CHECK_IDS, ...DRIFT_CHECK_IDS,
-];
+export { tlsVersionName } from './tls.js';
+export { ACCESS_CHECK_IDS, TLS_CHECK_IDS, MTLS_CHECK_IDS, CORS_CHECK_IDS, DRIFT_CHECK_IDS };
 
 /** Findings for one request/answer exchange of the route probe. */
 export function judgeExchange(e: ProbeExchange): RuleResult {
@@ -38,5 +28,4 @@ export function routeChecks(versionDisclosing: boolean): readonly CheckId[] {
 }
 
 export { judgeTls, tlsNotApplicable, judgeMtls, judgeWithoutClientCert, judgeForeignClientCert, mtlsNotApplicable, judgeCors, judgeDrift, driftNotApplicable, accessNotApplicable };
-
-export type { CorsObservation, DriftObservation, MtlsObservation, ProbeCredentials, TlsObservation };
+export type { DriftObservation };

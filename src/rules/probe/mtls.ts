@@ -4,7 +4,7 @@
  * must not reach Ollama. nginx's `ssl_verify_client optional` is the classic hole: the request goes
  * through to the backend without a certificate.
  */
-import { check } from '../../protocol/findings.js';
+import { check } from '../findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { describeOutcome, type MtlsObservation, type ProbeCredentials, type ProbeExchange } from './observations.js';

@@ -76,10 +76,6 @@ export interface ProbeCredentials {
   clientCert: boolean;
 }
 
-export function anyCredentials(c: ProbeCredentials): boolean {
-  return c.basic || c.apiKey || c.headers || c.clientCert;
-}
-
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
@@ -139,7 +135,7 @@ export interface CorsObservation {
 }
 
 /** One request of an earlier recorded probe and what the same request met now. */
-export interface DriftPair {
+interface DriftPair {
   /** route, method, spelling, credential: what identifies the same request across runs. */
   key: string;
   before: Reach;

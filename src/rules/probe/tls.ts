@@ -3,7 +3,7 @@
  * complete a handshake, whether the certificate chains to the trusted CA and names the host, whether it
  * is within its validity period, and whether credentials travel over plain http at all.
  */
-import { check, type Finding } from '../../protocol/findings.js';
+import { check, type Finding } from '../findings.js';
 import type { CheckId } from '../../check-ids.js';
 import type { RuleResult } from '../verdicts.js';
 import { TLS_VERSIONS, type ProbeCredentials, type TlsObservation, type TlsVersion } from './observations.js';

@@ -1,5 +1,5 @@
 /**
- * The secret scanner over every file a commit could contain (`git ls-files --cached --others
+ * Redaction at rest (moved here from test/recorder/repository-scan.test.ts): the secret scanner over every file a commit could contain (`git ls-files --cached --others
  * --exclude-standard`: node_modules/, dist/, .git/ and ignored files are out by construction), and the
  * strict cassette lint over the shipped recordings/.
  *

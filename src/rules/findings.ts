@@ -1,6 +1,6 @@
 /**
- * The server-side half of every build/check pair returns findings rather than throwing, so that one
- * received request can be judged against many rules at once and every verdict names its rule.
+ * What every rule returns: findings rather than exceptions, so that one received request (or one probe
+ * answer) can be judged against many rules at once and every verdict names its rule.
  * `id` is a check id from specs/checks.json (`CheckId`: an id the catalogue lacks does not compile).
  */
 import type { CheckId } from '../check-ids.js';

@@ -1,0 +1,285 @@
+/**
+ * The intercepting proxy: the client under test runs unmodified, talks to `https://ollama.com` and
+ * `https://registry.ollama.ai` through HTTPS_PROXY, and this proxy hands its requests to loopback
+ * upstreams (the conformance server) with the Host header and request target exactly as the client sent
+ * them. So the code that is judged is the code that ships: real host names, port-443 realm comparison,
+ * TLS verification, proxy and CA handling of the client's own HTTP stack.
+ *
+ * What reaches the proxy:
+ *  - `CONNECT <routed name>:443` → 200, TLS terminated with the name's leaf from the per-run CA, HTTP/1.1
+ *    inside (keep-alive), each request forwarded with `X-Oac-Intercept-Scheme: https`;
+ *  - `CONNECT <routed name>:80` (undici tunnels plain http too) and absolute-form `GET http://<routed
+ *    name>/…` → forwarded with `X-Oac-Intercept-Scheme: http`;
+ *  - anything else (another host, another port, an IP literal, an origin-form request to the proxy
+ *    itself) → 403 with a one-line reason, observed as `refused`, never resolved, never contacted.
+ * A client can not forge the scheme marker: every `X-Oac-Intercept-*` header it sends is dropped.
+ */
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
+import { HarnessError } from '../errors.js';
+import { assertRoutableHostname, type InterceptCa } from './ca.js';
+import { credentialKind, type CredentialKind } from './credential-kind.js';
+import {
+  isIpLiteral, parseAbsoluteForm, parseConnectAuthority, parseLoopbackUpstream, SCHEME_OF_PORT,
+  type Destination, type InterceptScheme,
+} from './destination.js';
+
+/** Added by the proxy to every forwarded request; the upstream reads it to know the client's scheme. */
+export const INTERCEPT_SCHEME_HEADER = 'X-Oac-Intercept-Scheme';
+const INTERCEPT_HEADER_PREFIX = 'x-oac-intercept-';
+
+interface InterceptRoute {
+  /** The public name the client uses, e.g. `registry.ollama.ai`. */
+  hostname: string;
+  /** A loopback http origin that answers for it, e.g. the conformance server `http://127.0.0.1:PORT`. */
+  upstream: string;
+}
+
+export type InterceptObservation =
+  | { kind: 'tunnel'; destination: string; scheme: InterceptScheme }
+  | { kind: 'forwarded'; destination: string; scheme: InterceptScheme; method: string; target: string; host: string | undefined; status: number }
+  | { kind: 'refused'; destination: string; method: string; reason: string; credentialKind?: CredentialKind; target?: string }
+  | { kind: 'tls-failed'; destination: string; reason: string }
+  | { kind: 'upstream-error'; destination: string; method: string; target: string; reason: string };
+
+interface InterceptCounts {
+  /** Every CONNECT and every request on the proxy port: zero means the client did not use the proxy. */
+  proxyRequests: number;
+  tunnels: number;
+  forwarded: number;
+  refused: number;
+  tlsFailures: number;
+  upstreamErrors: number;
+}
+
+export interface InterceptProxy {
+  /** `http://127.0.0.1:PORT`, the value of HTTPS_PROXY and friends. */
+  url: string;
+  port: number;
+  counts(): InterceptCounts;
+  observations(): readonly InterceptObservation[];
+  close(): Promise<void>;
+}
+
+export interface InterceptProxyOptions {
+  routes: readonly InterceptRoute[];
+  /** From createInterceptCa(): one leaf per routed host name. */
+  ca: InterceptCa;
+  onObservation?: (observation: InterceptObservation) => void;
+}
+
+interface TunnelInfo {
+  destination: Destination;
+  scheme: InterceptScheme;
+}
+
+interface ResolvedRoute {
+  upstream: { host: string; port: number };
+  secureContext: SecureContext;
+}
+
+/** Headers that describe one connection, not the message: never passed on (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
+
+function resolveRoutes(routes: readonly InterceptRoute[], ca: InterceptCa): Map<string, ResolvedRoute> {
+  if (routes.length === 0) throw new HarnessError('intercept/route', 'expected at least one route (hostname → loopback upstream), got none');
+  const resolved = new Map<string, ResolvedRoute>();
+  for (const route of routes) {
+    assertRoutableHostname(route.hostname);
+    const upstream = parseLoopbackUpstream(route.upstream);
+    if (upstream === undefined) {
+      throw new HarnessError('intercept/route', `the upstream of ${route.hostname} must be a loopback http origin such as "http://127.0.0.1:8080", got ${JSON.stringify(route.upstream)}`);
+    }
+    const leaf = ca.leaves.get(route.hostname);
+    if (!leaf) throw new HarnessError('intercept/route', `the per-run CA has no certificate for ${route.hostname}: pass it to createInterceptCa({ hostnames })`);
+    if (resolved.has(route.hostname)) throw new HarnessError('intercept/route', `${route.hostname} is routed twice`);
+    resolved.set(route.hostname, { upstream, secureContext: createSecureContext({ cert: leaf.cert, key: leaf.key }) });
+  }
+  return resolved;
+}
+
+/** The client's headers, minus hop-by-hop ones and any forged intercept marker, plus ours. */
+function forwardedHeaders(rawHeaders: readonly string[], scheme: InterceptScheme): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i].toLowerCase();
+    if (HOP_BY_HOP.has(name) || name.startsWith(INTERCEPT_HEADER_PREFIX)) continue;
+    out.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  out.push(INTERCEPT_SCHEME_HEADER, scheme);
+  return out;
+}
+
+function responseHeaders(rawHeaders: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    if (HOP_BY_HOP.has(rawHeaders[i].toLowerCase())) continue;
+    out.push(rawHeaders[i], rawHeaders[i + 1]);
+  }
+  return out;
+}
+
+function headerValue(rawHeaders: readonly string[], name: string): string | undefined {
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) if (rawHeaders[i].toLowerCase() === name) return rawHeaders[i + 1];
+  return undefined;
+}
+
+export async function startInterceptProxy(options: InterceptProxyOptions): Promise<InterceptProxy> {
+  const routes = resolveRoutes(options.routes, options.ca);
+  const routedNames = [...routes.keys()].join(', ');
+  const seen: InterceptObservation[] = [];
+  const counts: InterceptCounts = { proxyRequests: 0, tunnels: 0, forwarded: 0, refused: 0, tlsFailures: 0, upstreamErrors: 0 };
+  const tunnels = new WeakMap<Socket, TunnelInfo>();
+  const usedTunnels = new WeakSet<Socket>();
+  const sockets = new Set<Socket>();
+
+  const observe = (observation: InterceptObservation): void => {
+    seen.push(observation);
+    if (observation.kind === 'tunnel') counts.tunnels++;
+    else if (observation.kind === 'forwarded') counts.forwarded++;
+    else if (observation.kind === 'refused') counts.refused++;
+    else if (observation.kind === 'tls-failed') counts.tlsFailures++;
+    else counts.upstreamErrors++;
+    options.onObservation?.(observation);
+  };
+
+  /** Why a destination is not served, or undefined when it is (a routed name on 443 or 80). */
+  const refusalReason = (destination: Destination): string | undefined => {
+    if (isIpLiteral(destination.hostname)) return `${destination.written} is an IP address; intercept mode serves only ${routedNames}`;
+    if (!routes.has(destination.hostname)) return `${destination.hostname} is not an intercepted host (only ${routedNames})`;
+    if (SCHEME_OF_PORT[destination.port] === undefined) return `port ${destination.port} of ${destination.hostname} is not intercepted (only 443 for https, 80 for http)`;
+    return undefined;
+  };
+
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse, destination: Destination, scheme: InterceptScheme, target: string): void => {
+    const route = routes.get(destination.hostname)!;
+    const host = headerValue(req.rawHeaders, 'host');
+    const upstreamReq = http.request({
+      host: route.upstream.host, port: route.upstream.port, method: req.method, path: target, agent: false, setHost: false,
+      headers: forwardedHeaders(req.rawHeaders, scheme),
+    });
+    upstreamReq.on('response', (upstreamRes) => {
+      observe({ kind: 'forwarded', destination: destination.written, scheme, method: req.method ?? '', target, host, status: upstreamRes.statusCode ?? 0 });
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeaders(upstreamRes.rawHeaders));
+      upstreamRes.pipe(res);
+      upstreamRes.on('error', () => res.destroy());
+    });
+    upstreamReq.on('error', (err) => {
+      const reason = `upstream ${route.upstream.host}:${route.upstream.port} for ${destination.hostname} failed: ${err.message}`;
+      observe({ kind: 'upstream-error', destination: destination.written, method: req.method ?? '', target, reason });
+      if (res.headersSent) {
+        res.destroy(err);
+        return;
+      }
+      res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`oac intercept proxy: ${reason}\n`);
+    });
+    req.pipe(upstreamReq);
+  };
+
+  /** `target`: the origin-form path of an absolute-form request, so a judge can tell a token request from another. */
+  const refuse = (res: http.ServerResponse, req: http.IncomingMessage, destination: string, reason: string, target?: string): void => {
+    observe({ kind: 'refused', destination, method: req.method ?? '', reason, credentialKind: credentialKind(headerValue(req.rawHeaders, 'authorization')), ...(target === undefined ? {} : { target }) });
+    res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`oac intercept proxy: refused: ${reason}\n`);
+    req.resume();
+  };
+
+  // Requests inside accepted tunnels (TLS-terminated or plain): origin-form, the routed name known from CONNECT.
+  const inner = http.createServer((req, res) => {
+    const tunnel = tunnels.get(req.socket);
+    usedTunnels.add(req.socket);
+    if (tunnel === undefined) {
+      res.destroy(new Error('request on a socket that is not a tunnel'));
+      return;
+    }
+    forward(req, res, tunnel.destination, tunnel.scheme, req.url ?? '/');
+  });
+  inner.on('clientError', (_err, socket) => socket.destroy());
+
+  const outer = http.createServer((req, res) => {
+    counts.proxyRequests++;
+    const absolute = parseAbsoluteForm(req.url ?? '');
+    if (absolute === undefined) {
+      refuse(res, req, headerValue(req.rawHeaders, 'host') ?? '(no Host)', `origin-form request ${JSON.stringify(req.url)}: this is a proxy, send absolute-form http:// requests or CONNECT`);
+      return;
+    }
+    if (absolute.scheme !== 'http') {
+      refuse(res, req, absolute.destination.written, `${absolute.scheme}:// requests must be tunnelled with CONNECT`, absolute.originForm);
+      return;
+    }
+    const reason = refusalReason(absolute.destination) ?? (absolute.destination.port === 80 ? undefined : `port ${absolute.destination.port} is not the http port`);
+    if (reason !== undefined) {
+      refuse(res, req, absolute.destination.written, reason, absolute.originForm);
+      return;
+    }
+    forward(req, res, absolute.destination, 'http', absolute.originForm);
+  });
+
+  outer.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+
+  outer.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    counts.proxyRequests++;
+    const authority = req.url ?? '';
+    const destination = parseConnectAuthority(authority);
+    const reason = destination === undefined ? `CONNECT target ${JSON.stringify(authority)} is not host:port` : refusalReason(destination);
+    socket.on('error', () => socket.destroy());
+    if (destination === undefined || reason !== undefined) {
+      observe({ kind: 'refused', destination: authority, method: 'CONNECT', reason: reason ?? 'unknown' });
+      const body = `oac intercept proxy: refused: ${reason}\n`;
+      socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+      return;
+    }
+    const scheme = SCHEME_OF_PORT[destination.port];
+    observe({ kind: 'tunnel', destination: destination.written, scheme });
+    socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) socket.unshift(head);
+    if (scheme === 'http') {
+      tunnels.set(socket, { destination, scheme });
+      inner.emit('connection', socket);
+      return;
+    }
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: routes.get(destination.hostname)!.secureContext, ALPNProtocols: ['http/1.1'] });
+    tunnels.set(tlsSocket, { destination, scheme });
+    let secured = false;
+    let failed = false;
+    tlsSocket.once('secure', () => { secured = true; });
+    tlsSocket.on('error', (err) => {
+      // Before the handshake completes this is the client refusing our certificate (or not speaking TLS).
+      if (!secured && !failed) {
+        failed = true;
+        observe({ kind: 'tls-failed', destination: destination.written, reason: err.message });
+      }
+      tlsSocket.destroy();
+    });
+    tlsSocket.once('close', () => {
+      // Node's TLS client checks the certificate only once its side of the handshake is done and then just
+      // closes: no alert, often no Finished either. A tunnel closed without a single request is that case.
+      if (!failed && !usedTunnels.has(tlsSocket)) {
+        const when = secured ? 'after the TLS handshake' : 'during the TLS handshake';
+        observe({ kind: 'tls-failed', destination: destination.written, reason: `the client closed the connection ${when} without sending a request (did it refuse the per-run CA?)` });
+      }
+    });
+    inner.emit('connection', tlsSocket);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    outer.once('error', (err) => reject(new HarnessError('intercept/listen', `the intercept proxy could not listen on 127.0.0.1: ${err.message}`, { cause: err })));
+    outer.listen(0, '127.0.0.1', () => resolve());
+  });
+  const port = (outer.address() as AddressInfo).port;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    counts: () => ({ ...counts }),
+    observations: () => [...seen],
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      inner.closeAllConnections();
+      await new Promise<void>((resolve) => outer.close(() => resolve()));
+    },
+  };
+}
