@@ -126,48 +126,86 @@ function headerValue(rawHeaders: readonly string[], name: string): string | unde
 }
 
 export async function startInterceptProxy(options: InterceptProxyOptions): Promise<InterceptProxy> {
-  const routes = resolveRoutes(options.routes, options.ca);
-  const routedNames = [...routes.keys()].join(', ');
-  const seen: InterceptObservation[] = [];
-  const counts: InterceptCounts = { proxyRequests: 0, tunnels: 0, forwarded: 0, refused: 0, tlsFailures: 0, upstreamErrors: 0 };
-  const tunnels = new WeakMap<Socket, TunnelInfo>();
-  const usedTunnels = new WeakSet<Socket>();
-  const sockets = new Set<Socket>();
+  const proxy = new InterceptProxyServer(resolveRoutes(options.routes, options.ca), options.onObservation);
+  return proxy.listen();
+}
 
-  const observe = (observation: InterceptObservation): void => {
-    seen.push(observation);
-    if (observation.kind === 'tunnel') counts.tunnels++;
-    else if (observation.kind === 'forwarded') counts.forwarded++;
-    else if (observation.kind === 'refused') counts.refused++;
-    else if (observation.kind === 'tls-failed') counts.tlsFailures++;
-    else counts.upstreamErrors++;
-    options.onObservation?.(observation);
-  };
+/** One proxy: the outer server (absolute-form requests and CONNECT), and the inner one for requests inside tunnels. */
+class InterceptProxyServer {
+  private readonly seen: InterceptObservation[] = [];
+  private readonly counts: InterceptCounts = { proxyRequests: 0, tunnels: 0, forwarded: 0, refused: 0, tlsFailures: 0, upstreamErrors: 0 };
+  private readonly tunnels = new WeakMap<Socket, TunnelInfo>();
+  private readonly usedTunnels = new WeakSet<Socket>();
+  private readonly sockets = new Set<Socket>();
+  private readonly routedNames: string;
+  // Requests inside accepted tunnels (TLS-terminated or plain): origin-form, the routed name known from CONNECT.
+  private readonly inner = http.createServer((req, res) => this.onTunnelledRequest(req, res));
+  private readonly outer = http.createServer((req, res) => this.onProxyRequest(req, res));
+
+  constructor(private readonly routes: Map<string, ResolvedRoute>, private readonly onObservation: ((o: InterceptObservation) => void) | undefined) {
+    this.routedNames = [...routes.keys()].join(', ');
+    this.inner.on('clientError', (_err, socket) => socket.destroy());
+    this.outer.on('connection', (socket: Socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    this.outer.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => this.onConnect(req, socket, head));
+  }
+
+  async listen(): Promise<InterceptProxy> {
+    await new Promise<void>((resolve, reject) => {
+      this.outer.once('error', (err) => reject(new HarnessError('intercept/listen', `the intercept proxy could not listen on 127.0.0.1: ${err.message}`, { cause: err })));
+      this.outer.listen(0, '127.0.0.1', () => resolve());
+    });
+    const port = (this.outer.address() as AddressInfo).port;
+    return {
+      url: `http://127.0.0.1:${port}`,
+      port,
+      counts: () => ({ ...this.counts }),
+      observations: () => [...this.seen],
+      close: async () => {
+        for (const socket of this.sockets) socket.destroy();
+        this.inner.closeAllConnections();
+        await new Promise<void>((resolve) => this.outer.close(() => resolve()));
+      },
+    };
+  }
+
+  private observe(observation: InterceptObservation): void {
+    this.seen.push(observation);
+    const c = this.counts;
+    if (observation.kind === 'tunnel') c.tunnels++;
+    else if (observation.kind === 'forwarded') c.forwarded++;
+    else if (observation.kind === 'refused') c.refused++;
+    else if (observation.kind === 'tls-failed') c.tlsFailures++;
+    else c.upstreamErrors++;
+    this.onObservation?.(observation);
+  }
 
   /** Why a destination is not served, or undefined when it is (a routed name on 443 or 80). */
-  const refusalReason = (destination: Destination): string | undefined => {
-    if (isIpLiteral(destination.hostname)) return `${destination.written} is an IP address; intercept mode serves only ${routedNames}`;
-    if (!routes.has(destination.hostname)) return `${destination.hostname} is not an intercepted host (only ${routedNames})`;
+  private refusalReason(destination: Destination): string | undefined {
+    if (isIpLiteral(destination.hostname)) return `${destination.written} is an IP address; intercept mode serves only ${this.routedNames}`;
+    if (!this.routes.has(destination.hostname)) return `${destination.hostname} is not an intercepted host (only ${this.routedNames})`;
     if (SCHEME_OF_PORT[destination.port] === undefined) return `port ${destination.port} of ${destination.hostname} is not intercepted (only 443 for https, 80 for http)`;
     return undefined;
-  };
+  }
 
-  const forward = (req: http.IncomingMessage, res: http.ServerResponse, destination: Destination, scheme: InterceptScheme, target: string): void => {
-    const route = routes.get(destination.hostname)!;
+  private forward(req: http.IncomingMessage, res: http.ServerResponse, destination: Destination, scheme: InterceptScheme, target: string): void {
+    const route = this.routes.get(destination.hostname)!;
     const host = headerValue(req.rawHeaders, 'host');
     const upstreamReq = http.request({
       host: route.upstream.host, port: route.upstream.port, method: req.method, path: target, agent: false, setHost: false,
       headers: forwardedHeaders(req.rawHeaders, scheme),
     });
     upstreamReq.on('response', (upstreamRes) => {
-      observe({ kind: 'forwarded', destination: destination.written, scheme, method: req.method ?? '', target, host, status: upstreamRes.statusCode ?? 0 });
+      this.observe({ kind: 'forwarded', destination: destination.written, scheme, method: req.method ?? '', target, host, status: upstreamRes.statusCode ?? 0 });
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeaders(upstreamRes.rawHeaders));
       upstreamRes.pipe(res);
       upstreamRes.on('error', () => res.destroy());
     });
     upstreamReq.on('error', (err) => {
       const reason = `upstream ${route.upstream.host}:${route.upstream.port} for ${destination.hostname} failed: ${err.message}`;
-      observe({ kind: 'upstream-error', destination: destination.written, method: req.method ?? '', target, reason });
+      this.observe({ kind: 'upstream-error', destination: destination.written, method: req.method ?? '', target, reason });
       if (res.headersSent) {
         res.destroy(err);
         return;
@@ -175,74 +213,73 @@ export async function startInterceptProxy(options: InterceptProxyOptions): Promi
       res.writeHead(502, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`oac intercept proxy: ${reason}\n`);
     });
     req.pipe(upstreamReq);
-  };
+  }
 
   /** `target`: the origin-form path of an absolute-form request, so a judge can tell a token request from another. */
-  const refuse = (res: http.ServerResponse, req: http.IncomingMessage, destination: string, reason: string, target?: string): void => {
-    observe({ kind: 'refused', destination, method: req.method ?? '', reason, credentialKind: credentialKind(headerValue(req.rawHeaders, 'authorization')), ...(target === undefined ? {} : { target }) });
+  private refuse(res: http.ServerResponse, req: http.IncomingMessage, destination: string, reason: string, target?: string): void {
+    this.observe({ kind: 'refused', destination, method: req.method ?? '', reason, credentialKind: credentialKind(headerValue(req.rawHeaders, 'authorization')), ...(target === undefined ? {} : { target }) });
     res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8', Connection: 'close' }).end(`oac intercept proxy: refused: ${reason}\n`);
     req.resume();
-  };
+  }
 
-  // Requests inside accepted tunnels (TLS-terminated or plain): origin-form, the routed name known from CONNECT.
-  const inner = http.createServer((req, res) => {
-    const tunnel = tunnels.get(req.socket);
-    usedTunnels.add(req.socket);
+  private onTunnelledRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    const tunnel = this.tunnels.get(req.socket);
+    this.usedTunnels.add(req.socket);
     if (tunnel === undefined) {
       res.destroy(new Error('request on a socket that is not a tunnel'));
       return;
     }
-    forward(req, res, tunnel.destination, tunnel.scheme, req.url ?? '/');
-  });
-  inner.on('clientError', (_err, socket) => socket.destroy());
+    this.forward(req, res, tunnel.destination, tunnel.scheme, req.url ?? '/');
+  }
 
-  const outer = http.createServer((req, res) => {
-    counts.proxyRequests++;
+  /** A request sent to the proxy itself: absolute-form plain http to a routed name is forwarded, the rest refused. */
+  private onProxyRequest(req: http.IncomingMessage, res: http.ServerResponse): void {
+    this.counts.proxyRequests++;
     const absolute = parseAbsoluteForm(req.url ?? '');
     if (absolute === undefined) {
-      refuse(res, req, headerValue(req.rawHeaders, 'host') ?? '(no Host)', `origin-form request ${JSON.stringify(req.url)}: this is a proxy, send absolute-form http:// requests or CONNECT`);
+      this.refuse(res, req, headerValue(req.rawHeaders, 'host') ?? '(no Host)', `origin-form request ${JSON.stringify(req.url)}: this is a proxy, send absolute-form http:// requests or CONNECT`);
       return;
     }
     if (absolute.scheme !== 'http') {
-      refuse(res, req, absolute.destination.written, `${absolute.scheme}:// requests must be tunnelled with CONNECT`, absolute.originForm);
+      this.refuse(res, req, absolute.destination.written, `${absolute.scheme}:// requests must be tunnelled with CONNECT`, absolute.originForm);
       return;
     }
-    const reason = refusalReason(absolute.destination) ?? (absolute.destination.port === 80 ? undefined : `port ${absolute.destination.port} is not the http port`);
+    const reason = this.refusalReason(absolute.destination) ?? (absolute.destination.port === 80 ? undefined : `port ${absolute.destination.port} is not the http port`);
     if (reason !== undefined) {
-      refuse(res, req, absolute.destination.written, reason, absolute.originForm);
+      this.refuse(res, req, absolute.destination.written, reason, absolute.originForm);
       return;
     }
-    forward(req, res, absolute.destination, 'http', absolute.originForm);
-  });
+    this.forward(req, res, absolute.destination, 'http', absolute.originForm);
+  }
 
-  outer.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  outer.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
-    counts.proxyRequests++;
+  private onConnect(req: http.IncomingMessage, socket: Socket, head: Buffer): void {
+    this.counts.proxyRequests++;
     const authority = req.url ?? '';
     const destination = parseConnectAuthority(authority);
-    const reason = destination === undefined ? `CONNECT target ${JSON.stringify(authority)} is not host:port` : refusalReason(destination);
+    const reason = destination === undefined ? `CONNECT target ${JSON.stringify(authority)} is not host:port` : this.refusalReason(destination);
     socket.on('error', () => socket.destroy());
     if (destination === undefined || reason !== undefined) {
-      observe({ kind: 'refused', destination: authority, method: 'CONNECT', reason: reason ?? 'unknown' });
+      this.observe({ kind: 'refused', destination: authority, method: 'CONNECT', reason: reason ?? 'unknown' });
       const body = `oac intercept proxy: refused: ${reason}\n`;
       socket.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
       return;
     }
     const scheme = SCHEME_OF_PORT[destination.port];
-    observe({ kind: 'tunnel', destination: destination.written, scheme });
+    this.observe({ kind: 'tunnel', destination: destination.written, scheme });
     socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
     if (head.length > 0) socket.unshift(head);
     if (scheme === 'http') {
-      tunnels.set(socket, { destination, scheme });
-      inner.emit('connection', socket);
+      this.tunnels.set(socket, { destination, scheme });
+      this.inner.emit('connection', socket);
       return;
     }
-    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: routes.get(destination.hostname)!.secureContext, ALPNProtocols: ['http/1.1'] });
-    tunnels.set(tlsSocket, { destination, scheme });
+    this.terminateTls(socket, destination, scheme);
+  }
+
+  /** TLS with the routed name's leaf, then HTTP/1.1 inside; a handshake the client gives up is observed. */
+  private terminateTls(socket: Socket, destination: Destination, scheme: InterceptScheme): void {
+    const tlsSocket = new TLSSocket(socket, { isServer: true, secureContext: this.routes.get(destination.hostname)!.secureContext, ALPNProtocols: ['http/1.1'] });
+    this.tunnels.set(tlsSocket, { destination, scheme });
     let secured = false;
     let failed = false;
     tlsSocket.once('secure', () => { secured = true; });
@@ -250,36 +287,18 @@ export async function startInterceptProxy(options: InterceptProxyOptions): Promi
       // Before the handshake completes this is the client refusing our certificate (or not speaking TLS).
       if (!secured && !failed) {
         failed = true;
-        observe({ kind: 'tls-failed', destination: destination.written, reason: err.message });
+        this.observe({ kind: 'tls-failed', destination: destination.written, reason: err.message });
       }
       tlsSocket.destroy();
     });
     tlsSocket.once('close', () => {
       // Node's TLS client checks the certificate only once its side of the handshake is done and then just
       // closes: no alert, often no Finished either. A tunnel closed without a single request is that case.
-      if (!failed && !usedTunnels.has(tlsSocket)) {
+      if (!failed && !this.usedTunnels.has(tlsSocket)) {
         const when = secured ? 'after the TLS handshake' : 'during the TLS handshake';
-        observe({ kind: 'tls-failed', destination: destination.written, reason: `the client closed the connection ${when} without sending a request (did it refuse the per-run CA?)` });
+        this.observe({ kind: 'tls-failed', destination: destination.written, reason: `the client closed the connection ${when} without sending a request (did it refuse the per-run CA?)` });
       }
     });
-    inner.emit('connection', tlsSocket);
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    outer.once('error', (err) => reject(new HarnessError('intercept/listen', `the intercept proxy could not listen on 127.0.0.1: ${err.message}`, { cause: err })));
-    outer.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (outer.address() as AddressInfo).port;
-
-  return {
-    url: `http://127.0.0.1:${port}`,
-    port,
-    counts: () => ({ ...counts }),
-    observations: () => [...seen],
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      inner.closeAllConnections();
-      await new Promise<void>((resolve) => outer.close(() => resolve()));
-    },
-  };
+    this.inner.emit('connection', tlsSocket);
+  }
 }
