@@ -7,7 +7,7 @@ import { replaceLiterals } from './literals.js';
 import { redactUrlPasswords } from './url.js';
 import { REDACTED } from './vocabulary.js';
 
-/** A PEM or OpenSSH private key block (`-----BEGIN OPENSSH PRIVATE KEY-----` …), or its truncated start. */
+/** A PEM or OpenSSH private key block (`-----BEGIN <kind> PRIVATE KEY-----` …, OpenSSH or PKCS#8), or its truncated start. */
 const PRIVATE_KEY_BLOCK = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$)/g;
 
 /**
