@@ -11,7 +11,8 @@
  *    API-key and Basic flows, with a key whose every signature is captured as it is made.
  * 3. The error message of a request the reference client refuses (a URL with userinfo it cannot parse).
  *
- * Scanned: results.json, junit.xml, report.html, the terminal of `oac check`, the X-Oac-Reason values,
+ * Scanned: results.json, junit.xml, report.html, evidence.md (`--evidence`), `oac report --format md`, the
+ * terminal of `oac check`, the X-Oac-Reason values,
  * the cassettes, the error messages. No secret value (private key body, signature, API key, password,
  * Basic credentials, token) may appear; the redacted forms must.
  */
@@ -34,6 +35,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const SCENARIOS = ['registry/golden', 'direct/golden-tags', 'apikey/golden', 'apikey/revoked', 'basic/golden', 'basic/wrong-credentials'];
 const SIDE_FILE = join(dir, 'client-secrets.jsonl');
 const REPORT_DIR = join(dir, 'report');
+const EVIDENCE_DIR = join(dir, 'evidence');
 
 /** The leaky client: everything it knows goes to stdout/stderr and onto the wire; the side file tells the test what that was. */
 const CLIENT = `
@@ -121,10 +123,15 @@ function addSecret(label: string, value: string): void {
 async function checkRun(): Promise<void> {
   const client = join(dir, 'leaky-client.mjs');
   writeFileSync(client, CLIENT);
-  const run = await runProcess(process.execPath, [CLI, 'check', '--client', `node ${client}`, '--scenario', SCENARIOS.join(','), '--jobs', '2', '--report-dir', REPORT_DIR], { timeoutMs: 240_000 });
+  const run = await runProcess(process.execPath, [CLI, 'check', '--client', `node ${client}`, '--scenario', SCENARIOS.join(','), '--jobs', '2', '--report-dir', REPORT_DIR, '--evidence', EVIDENCE_DIR], { timeoutMs: 240_000 });
   written.outputs.set('oac check terminal (stdout)', run.stdout);
   written.outputs.set('oac check terminal (stderr)', run.stderr);
   for (const file of ['results.json', 'junit.xml', 'report.html']) written.outputs.set(file, readFileSync(join(REPORT_DIR, file), 'utf8'));
+  // The PR comment and the Markdown summary of a saved run are outputs too: a reviewer pastes them.
+  written.outputs.set('evidence.md', readFileSync(join(EVIDENCE_DIR, 'evidence.md'), 'utf8'));
+  const markdown = await runProcess(process.execPath, [CLI, 'report', join(REPORT_DIR, 'results.json'), '--format', 'md'], { timeoutMs: 60_000 });
+  if (markdown.code !== 0) throw new Error(`oac report --format md failed: ${markdown.stderr}`);
+  written.outputs.set('oac report --format md', markdown.stdout);
   if (!existsSync(SIDE_FILE)) throw new Error(`the leaky client never finished (no ${SIDE_FILE}); oac check printed:\n${run.stdout.slice(-3000)}\n${run.stderr.slice(-2000)}`);
   const lines = readFileSync(SIDE_FILE, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { action: string; held: Array<{ kind: string; value: string }>; reasons: string[] });
   expect(lines.length).toBe(SCENARIOS.length);
@@ -223,7 +230,7 @@ describe('no secret in any byte written', () => {
   test('the run produced every output and held every kind of secret', () => {
     expect([...written.outputs.keys()].sort()).toEqual([
       'X-Oac-Reason values', 'cassette api-key/tags', 'cassette basic/tags', 'cassette direct/tags', 'cassette registry/pull',
-      'junit.xml', 'oac check terminal (stderr)', 'oac check terminal (stdout)', 'reference client error messages', 'report.html', 'results.json',
+      'evidence.md', 'junit.xml', 'oac check terminal (stderr)', 'oac check terminal (stdout)', 'oac report --format md', 'reference client error messages', 'report.html', 'results.json',
     ]);
     const kinds = new Set([...written.secrets.keys()].map((label) => label.replace(/ held by the client in .*| \(.*$/, '')));
     for (const kind of [
