@@ -20,3 +20,4 @@ export { decodeToken, issueToken, parseRepositoryScope } from './token.js';
 export { ASSISTANT_REPLY } from './api.js';
 export { SIGNIN_HOSTNAME } from './api-auth.js';
 export { generateTlsKit, type ClientCertFiles, type TlsKit } from './tls-cert.js';
+export { CERT_ALGORITHM, privateKeyPem, serialNumber as certificateSerialNumber, validity as certificateValidity, x509 as loadX509 } from './tls-cert.js';

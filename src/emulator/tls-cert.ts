@@ -65,7 +65,9 @@ type X509 = typeof import('@peculiar/x509');
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 type CryptoKey = webcrypto.CryptoKey;
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+/** Every certificate this project makes (emulator TLS kit, intercept CA): ECDSA P-256 with SHA-256. */
+export const CERT_ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
+const ALGORITHM = CERT_ALGORITHM;
 /** Two days, as the openssl version made them (`-days 2`): a run never lasts longer. */
 const LIFETIME_MS = 2 * 24 * 3600_000;
 /** A client on a slightly slow clock must not see a certificate from the future. */
@@ -73,8 +75,12 @@ const BACKDATE_MS = 5 * 60_000;
 
 let loaded: Promise<X509> | undefined;
 
-/** @peculiar/x509, set up on Node's WebCrypto, loaded once and only when a certificate is made. */
-function x509(): Promise<X509> {
+/**
+ * @peculiar/x509, set up on Node's WebCrypto, loaded once and only when a certificate is made (the
+ * emulator's TLS kit and the intercept CA share this; it costs ~25 MB and a second of start-up that a
+ * run without certificates must not pay).
+ */
+export function x509(): Promise<X509> {
   loaded ??= (async () => {
     await import('reflect-metadata');
     const lib = await import('@peculiar/x509');
@@ -85,17 +91,17 @@ function x509(): Promise<X509> {
   return loaded;
 }
 
-function serialNumber(): string {
+export function serialNumber(): string {
   // A positive 64-bit serial: the top bit clear, so DER does not need a sign byte.
   return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1');
 }
 
-function validity(): { notBefore: Date; notAfter: Date } {
-  const now = Date.now();
+export function validity(at: Date = new Date()): { notBefore: Date; notAfter: Date } {
+  const now = at.getTime();
   return { notBefore: new Date(now - BACKDATE_MS), notAfter: new Date(now + LIFETIME_MS) };
 }
 
-async function privateKeyPem(key: CryptoKey): Promise<string> {
+export async function privateKeyPem(key: CryptoKey): Promise<string> {
   const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
   return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
 }

@@ -4,18 +4,17 @@
  * terminates the client's TLS. The client trusts the CA through the bundle file that
  * interceptEnvironment() exports (SSL_CERT_FILE, REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE, NODE_EXTRA_CA_CERTS).
  *
- * Deliberately small and self-contained: src/emulator/tls-cert.ts is being moved onto @peculiar/x509 at the
- * same time, and the two are to be merged into one certificate module later. Until then this one only makes
- * what intercept mode needs (ECDSA P-256, a two-day life, serverAuth leaves with one DNS name each).
- *
- * @peculiar/x509 needs the Reflect metadata polyfill loaded first (its DI container, tsyringe, insists on it).
+ * The x509 loader, algorithm, serial numbers, validity window and key export are the emulator's
+ * (src/emulator/tls-cert.ts); what is intercept's own is the shape: a CA that may sign leaves only
+ * (pathLen 0), serverAuth leaves with one DNS name each, keys that stay in memory, and the bundle file.
  */
-import { createPrivateKey, webcrypto } from 'node:crypto';
+import { webcrypto } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import path from 'node:path';
 import { rootCertificates } from 'node:tls';
 import { HarnessError } from '../errors.js';
+import { CERT_ALGORITHM, certificateSerialNumber, certificateValidity, loadX509, privateKeyPem } from '../emulator/index.js';
 
 /** Exported for tests and for the environment: file names inside the caller's directory. */
 const CA_FILE = 'ca.pem';
@@ -43,23 +42,8 @@ export interface InterceptCa {
   leaves: ReadonlyMap<string, LeafCertificate>;
 }
 
-const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-const LIFETIME_MS = 2 * 24 * 3600_000;
-/** Clients on a slightly slow clock must not see a certificate from the future. */
-const BACKDATE_MS = 5 * 60_000;
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
-function serial(): string {
-  // A positive 64-bit serial: the top bit clear, so DER does not need a sign byte.
-  return Buffer.from(webcrypto.getRandomValues(new Uint8Array(8))).toString('hex').replace(/^[89a-f]/, '1');
-}
-
-async function exportPrivateKeyPem(key: webcrypto.CryptoKey): Promise<string> {
-  const pkcs8 = await webcrypto.subtle.exportKey('pkcs8', key);
-  return createPrivateKey({ key: Buffer.from(pkcs8), format: 'der', type: 'pkcs8' }).export({ format: 'pem', type: 'pkcs8' }).toString();
-}
-
-/** A host name the proxy may present a certificate for: a lower-case DNS name, never an IP address. */
 export function assertRoutableHostname(hostname: string): void {
   if (isIP(hostname) !== 0 || !DNS_NAME.test(hostname)) {
     throw new HarnessError('intercept/hostname', `expected a lower-case DNS host name such as "ollama.com" to intercept, got ${JSON.stringify(hostname)}`);
@@ -71,22 +55,15 @@ export function assertRoutableHostname(hostname: string): void {
  * `dir` (the run workspace) and removes it with the run. The CA's private key is never exported.
  */
 export async function createInterceptCa(options: { dir: string; hostnames: readonly string[]; now?: Date }): Promise<InterceptCa> {
-  // Loaded here, not at the top: only intercept runs need it, and it costs ~25 MB and a second of start-up
-  // that every other `oac check` must not pay (test/cli/lazy-commands.test.ts).
-  await import('reflect-metadata');
-  const x509 = await import('@peculiar/x509');
+  const x509 = await loadX509();
   const hostnames = [...new Set(options.hostnames)];
   if (hostnames.length === 0) throw new HarnessError('intercept/hostname', 'expected at least one host name to intercept, got none');
   hostnames.forEach(assertRoutableHostname);
-  // Node's WebCrypto is the standard interface; the package types it with the DOM lib this project does not load.
-  x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
-  const now = options.now ?? new Date();
-  const notBefore = new Date(now.getTime() - BACKDATE_MS);
-  const notAfter = new Date(now.getTime() + LIFETIME_MS);
+  const { notBefore, notAfter } = certificateValidity(options.now);
 
-  const caKeys = await webcrypto.subtle.generateKey(ALGORITHM, false, ['sign', 'verify']);
+  const caKeys = await webcrypto.subtle.generateKey(CERT_ALGORITHM, false, ['sign', 'verify']);
   const ca = await x509.X509CertificateGenerator.createSelfSigned({
-    serialNumber: serial(), name: `CN=oac intercept per-run CA ${serial()}`, notBefore, notAfter, keys: caKeys, signingAlgorithm: ALGORITHM,
+    serialNumber: certificateSerialNumber(), name: `CN=oac intercept per-run CA ${certificateSerialNumber()}`, notBefore, notAfter, keys: caKeys, signingAlgorithm: CERT_ALGORITHM,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -96,10 +73,10 @@ export async function createInterceptCa(options: { dir: string; hostnames: reado
 
   const leaves = new Map<string, LeafCertificate>();
   for (const hostname of hostnames) {
-    const keys = await webcrypto.subtle.generateKey(ALGORITHM, true, ['sign', 'verify']);
+    const keys = await webcrypto.subtle.generateKey(CERT_ALGORITHM, true, ['sign', 'verify']);
     const cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serial(), subject: `CN=${hostname}`, issuer: ca.subject, notBefore, notAfter,
-      publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: ALGORITHM,
+      serialNumber: certificateSerialNumber(), subject: `CN=${hostname}`, issuer: ca.subject, notBefore, notAfter,
+      publicKey: keys.publicKey, signingKey: caKeys.privateKey, signingAlgorithm: CERT_ALGORITHM,
       extensions: [
         new x509.BasicConstraintsExtension(false, undefined, true),
         new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
@@ -110,7 +87,7 @@ export async function createInterceptCa(options: { dir: string; hostnames: reado
         await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
       ],
     });
-    leaves.set(hostname, { hostname, cert: cert.toString('pem'), key: await exportPrivateKeyPem(keys.privateKey) });
+    leaves.set(hostname, { hostname, cert: cert.toString('pem'), key: await privateKeyPem(keys.privateKey) });
   }
 
   const caPem = `${ca.toString('pem')}\n`;
