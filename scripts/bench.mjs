@@ -10,7 +10,9 @@
  *     connections; then the same load against scripts/bench-bare.mjs, a bare node:http process that
  *     answers the same bytes without verifying anything. The limit of a verifying server is
  *     L = 1 / (1/bare + 1/verify) (one verification per handshake); the target is emulator ≥ 0.70 × L.
- *  3. the whole suite against a client that declines every action (exit 3, "unsupported"), --jobs 2.
+ *  3. the whole suite against a client that declines every action (exit 3, "unsupported"), --jobs 2,
+ *     beside its floor: scripts/bench-spawn-floor.mjs, a Node process that only starts that client as
+ *     many times, the same way, two at a time (process creation is most of a declining run).
  *  4. `oac client` start-up beside `node -e 0`, medians of N interleaved runs: `oac client <action> <target>`
  *     as `oac check` starts it (the fast path: no yargs, the reference client loaded), with an action it
  *     declines, so the figure is start-up alone, not a request.
@@ -280,6 +282,10 @@ async function benchSuites(opts, scratch) {
   writeFileSync(decline, '#!/bin/sh\n# declines every action (exec contract v1: exit 3 and "unsupported" on stderr)\necho unsupported >&2\nexit 3\n', { mode: 0o755 });
   process.stderr.write('bench: suite, declining client …\n');
   const declining = await suite(decline, { ...opts, scratch }, { measureRss: false });
+  const floor = await run(process.execPath, [join(SCRIPTS, 'bench-spawn-floor.mjs'), '--client', decline, '--count', String(declining.scenarios), '--jobs', String(JOBS)]);
+  if (floor.code !== 0) throw new Error(`bench-spawn-floor ended with exit ${floor.code}: ${lastLine(floor.stderr)}`);
+  declining.floorSeconds = round(floor.seconds, 3);
+  declining.ratioToFloor = round(declining.seconds / floor.seconds, 3);
   process.stderr.write('bench: start-up …\n');
   const startup = await benchStartup(opts.startupRuns);
   process.stderr.write('bench: suite, reference client …\n');
@@ -354,6 +360,7 @@ async function main() {
       process.stdout.write(`Suites (oac check --jobs ${JOBS}, scenarios ${opts.scenario ?? 'all'}) and start-up (median of ${startup.runs}):\n${table([
         ['measure', 'value'],
         [`declining client: ${declining.scenarios} scenarios`, `${declining.seconds} s`],
+        [`  floor: node starting that client ${declining.scenarios} times, ${JOBS} at a time`, `${declining.floorSeconds} s (suite ÷ floor ${declining.ratioToFloor} ×)`],
         ['node -e 0', `${startup.nodeMs} ms`],
         ['oac client <action> <target>', `${startup.clientMs} ms (${startup.ratio} ×)`],
         [`reference client: ${reference.scenarios} scenarios`, `${reference.seconds} s (ideal ${reference.idealSeconds} s, ${reference.ratio} ×)`],

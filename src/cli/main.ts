@@ -41,7 +41,19 @@ export async function main(argv: string[]): Promise<void> {
       throw new UsageError(message ?? err?.message ?? 'invalid arguments');
     });
   for (const command of modules) cli = cli.command(command);
+  skipHelpPrerender(cli);
   await cli.parseAsync();
+}
+
+/**
+ * yargs renders the whole help text before it runs a command's handler (command.js: cacheHelpMessage), to
+ * print it if an async handler fails. Our .fail() never prints help, so that text is never shown, and
+ * rendering it (cliui, string-width) costs ~40 ms of every `oac check`. `--help` renders as before. No
+ * guard: if a yargs upgrade moves this internal method, every CLI test fails here instead of slowing down.
+ */
+function skipHelpPrerender(cli: object): void {
+  const internal = cli as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } };
+  internal.getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
 }
 
 class UsageError extends OacError {

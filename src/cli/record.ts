@@ -3,6 +3,10 @@
  * [--key FILE | --test-key] [--api-key-file F] [--basic-file F] [--out FILE]`: run one flow of the reference
  * client under Polly.js and save it as a redacted HAR cassette with provenance (src/recorder/). Prints what
  * was written and what changed against the previous cassette. `live` must be named explicitly.
+ *
+ * `oac record --intercept --flow F [--connect-to …] [--ca-file …] -- <command…>`: record the user's own
+ * client instead: the command runs as given through the intercept proxy, which forwards to the live
+ * services (or the stand-in --connect-to names); see src/recorder/intercept-record.ts.
  */
 import { readFileSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
@@ -12,9 +16,14 @@ import {
   deterministicNonces, displayPath, recordCassette, RECORD_FLOWS, variantsOf, VARIANTS, type RecordOptions, type RecordResult,
 } from '../recorder/index.js';
 import type { Origin } from '../recorder/har.js';
+import { recordIntercepted, type InterceptRecordOptions } from '../recorder/intercept-record.js';
 
 export interface RecordArgs {
-  target: string;
+  /** Required, except with --intercept (then `live` or omitted). */
+  target?: string;
+  intercept?: boolean;
+  /** The command after `--` (yargs' populate--). */
+  '--'?: (string | number)[];
   flow: string;
   variant?: string;
   model?: string;
@@ -70,6 +79,7 @@ function parseBasic(text: string, source: string): { user: string; pass: string 
 
 /** The recordCassette options a command line stands for (environment: OLLAMA_API_KEY, OAC_BASIC_AUTH). */
 export function recordOptionsFromArgs(args: RecordArgs, env: NodeJS.ProcessEnv = process.env): RecordOptions {
+  if (args.target === undefined) throw usage('Missing required argument: target');
   if (args.key !== undefined && args['test-key']) throw usage('--key and --test-key exclude each other');
   if (args.target !== 'live' && !/^https?:\/\//.test(args.target)) throw usage(`--target must be "live" or an http(s) URL, got ${JSON.stringify(args.target)}`);
   if (args.origin === 'live' && args.target !== 'live') throw usage('--origin live needs --target live');
@@ -103,6 +113,40 @@ export function recordOptionsFromArgs(args: RecordArgs, env: NodeJS.ProcessEnv =
   return options;
 }
 
+/** Options of the reference client that have no meaning when the user's command makes the requests. */
+const NOT_WITH_INTERCEPT: readonly (keyof RecordArgs)[] = ['key', 'test-key', 'model', 'public-origin', 'allow-push', 'deterministic', 'now'];
+
+/** The recordIntercepted options a command line stands for (environment: OLLAMA_API_KEY, OAC_BASIC_AUTH: known secrets). */
+export function interceptOptionsFromArgs(args: RecordArgs, env: NodeJS.ProcessEnv = process.env): InterceptRecordOptions {
+  if (args.target !== undefined && args.target !== 'live') {
+    throw usage(`--intercept forwards to the live host names: --target must be "live" or omitted, got ${JSON.stringify(args.target)} (to record against a stand-in, pass --connect-to registry.ollama.ai:443:ADDRESS:PORT and --ca-file)`);
+  }
+  for (const name of NOT_WITH_INTERCEPT) {
+    if (args[name] !== undefined && args[name] !== false) throw usage(`--${name} does not apply to --intercept: the command makes its own requests with its own key, model and clock`);
+  }
+  const command = (args['--'] ?? []).map(String);
+  if (command.length === 0) throw usage('--intercept needs the command to record after --, e.g. oac record --intercept --flow registry -- python -m myrouter pull llama3');
+  const apiKey = args['api-key-file'] !== undefined ? readSecretFile(args['api-key-file'], 'the API key file') : env['OLLAMA_API_KEY'];
+  const basicText = args['basic-file'] !== undefined ? readSecretFile(args['basic-file'], 'the Basic credentials file') : env['OAC_BASIC_AUTH'];
+  const basic = basicText === undefined || basicText === '' ? undefined : parseBasic(basicText, args['basic-file'] ?? 'OAC_BASIC_AUTH');
+  return {
+    command,
+    flow: args.flow,
+    env,
+    ...(args.variant === undefined ? {} : { variant: args.variant }),
+    ...(apiKey === undefined || apiKey === '' ? {} : { apiKey }),
+    ...(basic === undefined ? {} : { basic }),
+    ...(args.out === undefined ? {} : { out: args.out }),
+    ...(args['recordings-dir'] === undefined ? {} : { recordingsDir: args['recordings-dir'] }),
+    ...(args['connect-to'] === undefined ? {} : { connectTo: parseConnectTo(args['connect-to']) }),
+    ...(args['ca-file'] === undefined ? {} : { ca: readSecretFile(args['ca-file'], 'the CA file') }),
+    ...(args.origin === undefined ? {} : { origin: args.origin as Origin }),
+    ...(args['expires-in'] === undefined ? {} : { expiresIn: args['expires-in'] }),
+    ...(args.notes === undefined ? {} : { notes: args.notes }),
+    ...(args['dry-run'] ? { write: false } : {}),
+  };
+}
+
 /** The report lines: what was written and the diff against the previous cassette. */
 export function describeResult(result: RecordResult, dryRun = false): string[] {
   const roles = result.cassette.log.entries.map((e) => e._oac.role).join(', ');
@@ -116,7 +160,9 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
   describe: 'Record one auth flow of the reference client into a redacted HAR cassette (Polly.js)',
   builder: (y: Argv<object>) =>
     y
-      .option('target', { type: 'string', demandOption: true, describe: '"live" (registry.ollama.ai + ollama.com; never used by tests) or a base URL, e.g. the emulator\'s' })
+      .parserConfiguration({ 'populate--': true })
+      .option('target', { type: 'string', describe: '"live" (registry.ollama.ai + ollama.com; never used by tests) or a base URL, e.g. the emulator\'s (required without --intercept)' })
+      .option('intercept', { type: 'boolean', describe: 'record your own client: run the command after -- as given, through a proxy that forwards to registry.ollama.ai / ollama.com (or the --connect-to stand-in)' })
       .option('flow', { type: 'string', demandOption: true, choices: [...RECORD_FLOWS], describe: 'which flow to run' })
       .option('variant', { type: 'string', describe: `default: the flow's first; ${RECORD_FLOWS.map((f) => `${f}: ${variantsOf(f).map((v) => v.variant).join('|')}`).join('; ')}` })
       .option('model', { type: 'string', describe: 'ns/name:tag for the registry flow (default library/llama3:latest)' })
@@ -137,6 +183,8 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
       .option('dry-run', { type: 'boolean', describe: 'record, redact, scan and validate, but write nothing' })
       .option('notes', { type: 'string', describe: 'free text stored in the provenance' })
       .check((args) => {
+        if (!args['intercept'] && args['target'] === undefined) throw usage('Missing required argument: target');
+        if (!args['intercept'] && (args['--'] as unknown[] | undefined)?.length) throw usage('a command after -- is only run with --intercept (oac record --intercept --flow F -- <command>)');
         if (args['now'] !== undefined && !args['deterministic']) throw usage('--now needs --deterministic');
         if (args['variant'] !== undefined && !VARIANTS.some((v) => v.flow === args['flow'] && v.variant === args['variant'])) {
           throw usage(`--variant for ${String(args['flow'])} must be one of ${variantsOf(args['flow'] as (typeof RECORD_FLOWS)[number]).map((v) => v.variant).join(', ')}`);
@@ -144,9 +192,10 @@ export const recordCommand: CommandModule<object, RecordArgs> = {
         return true;
       })
       .example('$0 record --target http://127.0.0.1:11435 --public-origin http://registry.emulated.test --flow registry --test-key', 'record the registry pull from `oac emulate --public-origin http://registry.emulated.test`')
-      .example('$0 record --target live --flow direct --variant whoami', 'record POST /api/me against ollama.com with ~/.ollama/id_ed25519'),
+      .example('$0 record --target live --flow direct --variant whoami', 'record POST /api/me against ollama.com with ~/.ollama/id_ed25519')
+      .example('$0 record --intercept --flow registry -- python -m myrouter pull llama3', 'record your own client\'s exchange with registry.ollama.ai'),
   handler: async (args) => {
-    const result = await recordCassette(recordOptionsFromArgs(args));
+    const result = args.intercept ? await recordIntercepted(interceptOptionsFromArgs(args)) : await recordCassette(recordOptionsFromArgs(args));
     for (const line of describeResult(result, args['dry-run'] === true)) process.stdout.write(`${line}\n`);
   },
 };

@@ -7,9 +7,10 @@
  * the proxy's own observations become the scenario's (a refused destination is a request to another host).
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
-import { redactHeaders } from '../emulator/index.js';
-import { INTERCEPT_SCHEME_HEADER, startInterceptProxy, type CredentialKind, type InterceptCa, type InterceptObservation, type InterceptProxy } from '../intercept/index.js';
-import { leakFindings } from '../rules/client/leaks.js';
+import { INTERCEPT_SCHEME_HEADER, startInterceptProxy, type InterceptCa, type InterceptObservation, type InterceptProxy } from '../intercept/index.js';
+import { leakFindingsOfKind } from '../rules/client/leaks.js';
+import type { CredentialKind } from '../redaction/index.js';
+import { SCENARIO_MODEL } from './served-model.js';
 import type { ExecAction, Observation, Scenario } from './types.js';
 
 const REGISTRY_HOST = 'registry.ollama.ai';
@@ -30,12 +31,17 @@ function publicHostOf(action: ExecAction): string {
 /**
  * The target a client of this action is given in intercept mode when the harness writes the command
  * (the mutation matrix, the compatibility table): the golden model's manifest, or ollama.com itself.
+ * A user's own command may name any model: the run then serves that one (./served-model.ts).
  */
 export function publicTarget(action: Exclude<ExecAction, 'basic-tags'>): string {
-  return action === 'registry-manifest' ? `https://${REGISTRY_HOST}/v2/library/llama3/manifests/latest` : `https://${CLOUD_HOST}`;
+  return action === 'registry-manifest' ? `https://${REGISTRY_HOST}/v2/${SCENARIO_MODEL.repository}/manifests/${SCENARIO_MODEL.tag}` : `https://${CLOUD_HOST}`;
 }
 
-/** `{{origin}}`, `{{host}}`, … under the public names (port 443 is the default, so `{{host}}` has none). */
+/**
+ * `{{origin}}`, `{{host}}`, … under the public names (port 443 is the default, so `{{host}}` has none).
+ * The model's values (`{{repository}}`, `{{tag}}`) are not here: the run adopts them from the client's
+ * first manifest request (./served-model.ts).
+ */
 export function interceptTemplateValues(action: ExecAction): Record<string, string> {
   const host = publicHostOf(action);
   return {
@@ -83,18 +89,9 @@ export function startScenarioProxy(opts: { ca: InterceptCa; main: number; other:
   });
 }
 
-/**
- * A stand-in Authorization of the refused request's credential kind, for the leak rules: they decide from
- * the credential's shape only, and the proxy keeps the kind, never the value.
- */
-function standInAuthorization(kind: CredentialKind | undefined): string | undefined {
-  switch (kind) {
-    case 'basic': return 'Basic <basic>';
-    case 'bearer': return 'Bearer <bearer>';
-    case 'ollama-signature': return `${'A'.repeat(68)}:<signature>`;
-    case 'other': return '<other>';
-    default: return undefined;
-  }
+/** What a report shows of a refused request's credential: its kind; the proxy never keeps the value. */
+function kindHeaders(kind: CredentialKind | undefined): Record<string, string> {
+  return kind === undefined || kind === 'none' ? {} : { authorization: `<${kind}: value not kept>` };
 }
 
 /**
@@ -105,16 +102,15 @@ function standInAuthorization(kind: CredentialKind | undefined): string | undefi
  */
 export function observeInterceptEvent(scenario: Scenario, event: InterceptObservation, observe: (o: Omit<Observation, 'seq'>) => void): void {
   if (event.kind === 'refused') {
-    const authorization = standInAuthorization(event.credentialKind);
     const target = event.target ?? '';
     observe({
       listener: 'other',
       role: 'other-host',
       method: event.method,
       url: event.method === 'CONNECT' ? event.destination : `http://${event.destination}${target}`,
-      headers: authorization === undefined ? {} : redactHeaders({ authorization }),
+      headers: kindHeaders(event.credentialKind),
       status: 403,
-      findings: leakFindings(scenario, authorization, target),
+      findings: leakFindingsOfKind(scenario, event.credentialKind ?? 'none', target),
       reason: `refused by the intercept proxy: ${event.reason}`,
     });
   } else if (event.kind === 'tls-failed') {

@@ -6,19 +6,28 @@
  */
 import type { ServerResponse } from 'node:http';
 import { serviceOf, type EmulatorHandler, type EmulatorRequest, type Reply } from '../emulator/index.js';
+import { matchResource } from '../emulator/registry.js';
 import type { Finding } from '../rules/findings.js';
 import { redactBodyFields } from '../redaction/index.js';
 import { clientRequestFindings } from '../rules/client/request.js';
 import type { CassetteOverlay } from './cassette.js';
 import { appliesTo, applyOperation, type TemplateValues } from './mutate.js';
 import { bodyText, headerValues, type OutgoingResponse } from './response.js';
+import type { ModelName, ServedModel } from './served-model.js';
 import type { MutationTarget, RequestRole, Scenario } from './types.js';
 
 /** What the server has sent so far in this run: the stages read it and update it. */
 export interface RunState {
   readonly scenario: Scenario;
-  /** `{{origin}}`, `{{host}}`, … for mutation templates (`token` is filled per response). */
+  /**
+   * `{{origin}}`, `{{host}}`, … for mutation templates: what is fixed when the server starts. The model's
+   * values and `{{challenge}}` come from `model`, `{{token}}` from each response (see templateValues).
+   */
   readonly values: TemplateValues;
+  /** The model this run serves: fixed in loopback mode, adopted from the client's first manifest request in intercept mode. */
+  readonly model: ServedModel;
+  /** `{{challenge}}`: the challenge the emulator sends, unmutated, for a model. */
+  readonly goldenChallenge: (model: ModelName) => string;
   /** Mutation occurrences so far, per target. */
   readonly occurrences: Map<MutationTarget, number>;
   /** Authorization values of /api/* requests so far (the same one twice is a reused ts). */
@@ -74,9 +83,12 @@ export function applyRules(run: RunState, request: EmulatorRequest, role: Reques
   });
 }
 
-/** overlay: the cassette's recorded responses instead of the emulator's own bodies, when the scenario has one. */
-export function overlay(cassette: CassetteOverlay | undefined, role: RequestRole, reply: Reply): Reply {
-  return cassette ? cassette.apply(role, reply) : reply;
+/**
+ * overlay: the cassette's recorded responses instead of the emulator's own bodies, when the scenario has
+ * one, naming the repository the request named (as the emulator's own answer does).
+ */
+export function overlay(cassette: CassetteOverlay | undefined, role: RequestRole, reply: Reply, request: EmulatorRequest): Reply {
+  return cassette ? cassette.apply(role, reply, matchResource(request.path)?.repository) : reply;
 }
 
 function targetOf(role: RequestRole): MutationTarget | undefined {
@@ -90,13 +102,18 @@ function issuedToken(role: RequestRole, reply: Reply): string {
   return typeof parsed.token === 'string' ? parsed.token : '';
 }
 
+/** Every template value of a response: the run's fixed ones, its model's, `{{challenge}}` for that model, `{{token}}`. */
+function templateValues(run: RunState, token: string): TemplateValues {
+  return { ...run.values, ...run.model.templateValues(), challenge: run.goldenChallenge(run.model.name), token };
+}
+
 /** mutate: the scenario's operations for this target and occurrence; returns the indexes applied. */
 export function mutate(run: RunState, role: RequestRole, reply: Reply, res: OutgoingResponse): number[] {
   const target = targetOf(role);
   if (target === undefined) return [];
   const occurrence = (run.occurrences.get(target) ?? 0) + 1;
   run.occurrences.set(target, occurrence);
-  const values = { ...run.values, token: issuedToken(role, reply) };
+  const values = templateValues(run, issuedToken(role, reply));
   const applied: number[] = [];
   run.scenario.mutation.forEach((op, index) => {
     if (!appliesTo(op, target, occurrence)) return;

@@ -5,11 +5,12 @@
  */
 import { randomBytes } from 'node:crypto';
 import { OacError } from '../errors.js';
-import { keyFromSeed } from '../keys/index.js';
+import { ollamaKeyFiles, type OllamaKeyFiles } from '../keys/index.js';
 import { checkCatalog } from '../specs/catalog.js';
 import { assertValid } from '../specs/validate.js';
 import { applyBaseline, countsAsFailure, type Baseline, type UnexpectedPass } from './baseline.js';
-import { loadCassetteOverlay, type CassetteOverlay } from './cassette.js';
+import { cassetteOverlay, servableCassettes, type CassetteOverlay } from './cassette.js';
+import type { Cassette } from '../recorder/har.js';
 import { judge, worstVerdict } from './judge.js';
 import { createOacShim } from './oac-shim.js';
 import { assertClientCommandExists } from './client-command.js';
@@ -20,7 +21,7 @@ import { INTERCEPTED_HOSTS } from './intercept-lane.js';
 import { interceptError, loopbackNoProxy } from './intercept-run.js';
 import { interceptSkipReason, scenarioModes } from './scenarios.js';
 import { SCENARIO_MODEL, startConformanceServer, type RunningServer } from './server.js';
-import { clientEnvironment, createSpecialKeys, prepareHome, runClient, runCommandLine, shellQuote, specialKeyKinds, type SpecialKeys } from './subject.js';
+import { clientEnvironment, createSpecialKeys, homeKeyFiles, prepareHome, runClient, runCommandLine, shellQuote, specialKeyKinds, type HomeKeyFiles, type SpecialKeys } from './subject.js';
 import type { ClientRun, ExecAction, Observation, Scenario, ScenarioResult, Verdict } from './types.js';
 
 export interface CheckOptions {
@@ -58,6 +59,8 @@ export interface CheckOutcome {
 /** The credentials the harness hands out for one run: generated, never real, never reused. */
 interface RunSecrets {
   seed: Uint8Array;
+  /** The registered key's files, derived once and written into every `present` home. */
+  registeredKeyFiles: OllamaKeyFiles;
   registeredKey: string;
   apiKey: string;
   /** The key a `revoked` scenario hands out: the server refuses it, and reports still scrub it. */
@@ -66,10 +69,12 @@ interface RunSecrets {
 }
 
 function newSecrets(): RunSecrets {
-  const seed = randomBytes(32);
+  const seed = new Uint8Array(randomBytes(32));
+  const registeredKeyFiles = ollamaKeyFiles(seed);
   return {
     seed,
-    registeredKey: keyFromSeed(seed).publicKeyField,
+    registeredKeyFiles,
+    registeredKey: registeredKeyFiles.key.publicKeyField,
     apiKey: `oac-test-${randomBytes(12).toString('hex')}`,
     revokedApiKey: `oac-revoked-${randomBytes(12).toString('hex')}`,
     basic: { user: 'oac', pass: randomBytes(9).toString('base64url') },
@@ -115,6 +120,15 @@ interface RunContext {
   tlsKit: () => Promise<TlsKit>;
   /** The RSA and passphrase-protected key files (ssh-keygen), made once per run and copied into homes. */
   specialKeys: SpecialKeys;
+  /**
+   * The environment `oac check` was started with, copied once: process.env is a live view that is slow
+   * to walk, and every scenario's client environment starts from it.
+   */
+  baseEnv: NodeJS.ProcessEnv;
+  /** The run's cassettes by name, each loaded and checked once. */
+  cassette: (name: string) => Cassette;
+  /** The registered and the unregistered key files, derived once per run and written into each home. */
+  keyFiles: HomeKeyFiles;
   /** Intercept mode: the per-run CA with a leaf for every intercepted name (made on first use). */
   interceptCa: () => Promise<InterceptCa>;
 }
@@ -138,20 +152,20 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
     return { ...base, verdict: worstVerdict(verdicts), verdicts, client: undefined, observations: [], durationMs: Date.now() - started };
   }
   let server: RunningServer | undefined;
-  let home: { home: string; cleanup(): void } | undefined;
+  let home: { home: string; cleanup(): Promise<void> } | undefined;
   let client: ClientRun | undefined;
   let observations: Observation[] = [];
   const harnessErrors: string[] = [];
   let ca: InterceptCa | undefined;
   try {
     let origin = '';
-    const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? loadCassetteOverlay(scenario.cassette, () => origin) : undefined;
+    const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? cassetteOverlay(scenario.cassette, run.cassette(scenario.cassette), () => origin) : undefined;
     ca = opts.intercept ? await run.interceptCa() : undefined;
     server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}) });
     origin = server.origin;
-    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys });
+    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys, keyFiles: run.keyFiles });
     const apiKey = apiKeyFor(scenario, secrets);
-    const env = clientEnvironment(process.env, {
+    const env = clientEnvironment(run.baseEnv, {
       home: home.home,
       action: scenario.action,
       scenario: scenario.id,
@@ -182,7 +196,7 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
       observations = server.observations;
       harnessErrors.push(...server.harnessErrors);
     }
-    home?.cleanup();
+    await home?.cleanup().catch((err: unknown) => harnessErrors.push((err as Error).message));
   }
   const proxyProblem = server?.proxy && client ? interceptError(scenario, client, server.proxy) : undefined;
   const verdicts = judge({ scenario, observations, client, harnessErrors, catalog: checkCatalog(), timeoutMs, ...(proxyProblem ? { interceptError: proxyProblem } : {}) });
@@ -210,6 +224,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
       shimDir: createOacShim(workspace.subdir('shim-')).dir,
       tlsKit: once(() => generateTlsKit(workspace.subdir('tls-'))),
       specialKeys: createSpecialKeys(workspace.subdir('keys-'), specialKeyKinds(opts.scenarios)),
+      keyFiles: homeKeyFiles(secrets.registeredKeyFiles),
+      baseEnv: { ...process.env },
+      cassette: servableCassettes(),
       interceptCa: once(() => createInterceptCa({ dir: workspace.subdir('intercept-ca-'), hostnames: INTERCEPTED_HOSTS })),
     };
     // `oac` in a client command is the shim, so the look-up sees the PATH the client will get.

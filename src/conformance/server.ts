@@ -7,7 +7,7 @@
  * server starts too: the client names https://registry.ollama.ai and https://ollama.com (./intercept-lane.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createEmulatorHandler, readBody, redactHeaders, toEmulatorRequest, type ClientCertFiles, type EmulatorHandler, type EmulatorRequest, type Reply, type TlsKit } from '../emulator/index.js';
+import { createEmulatorHandler, defaultCatalogue, readBody, redactHeaders, toEmulatorRequest, type ClientCertFiles, type EmulatorHandler, type EmulatorRequest, type ModelCatalogue, type Reply, type TlsKit } from '../emulator/index.js';
 import type { InterceptCa, InterceptProxy } from '../intercept/index.js';
 import { formatChallenge } from '../protocol/challenge.js';
 import type { Finding } from '../rules/findings.js';
@@ -17,6 +17,7 @@ import { listen } from './listener.js';
 import { serveOtherHost } from './other-host.js';
 import { applyRules, classify, deliver, emulate, mutate, noteSent, overlay, reportableBody, type Emulators, type RunState } from './pipeline.js';
 import { fromReply } from './response.js';
+import { ServedModel, type ModelName } from './served-model.js';
 import { requireTlsKit, tlsSettings, type TlsSettings } from './tls-settings.js';
 import type { Observation, RequestRole, Scenario } from './types.js';
 
@@ -53,15 +54,17 @@ export interface RunningServer {
   harnessErrors: string[];
   /** Intercept mode: the proxy the client must use (HTTPS_PROXY); closed by stop(). */
   proxy: InterceptProxy | undefined;
+  /** The model the run serves: SCENARIO_MODEL, or in intercept mode the name the client's first manifest request asked for. */
+  servedModel(): ModelName;
   stop(): Promise<void>;
 }
 
-/** The model every registry scenario pulls (it is in the emulator's catalogue). */
-export const SCENARIO_MODEL = { repository: 'library/llama3', tag: 'latest' };
+/** The model every registry scenario serves in loopback mode (the runner writes the client's target from it). */
+export { SCENARIO_MODEL } from './served-model.js';
 
-/** The challenge the server sends unmutated: `{{challenge}}` in scenario templates. */
-function goldenChallenge(emulator: EmulatorHandler): string {
-  return formatChallenge({ realm: emulator.realm(), service: emulator.service(), scope: `repository:${SCENARIO_MODEL.repository}:pull` });
+/** The challenge the server sends unmutated for a model: `{{challenge}}` in scenario templates. */
+function goldenChallenge(emulator: EmulatorHandler, model: ModelName): string {
+  return formatChallenge({ realm: emulator.realm(), service: emulator.service(), scope: `repository:${model.repository}:pull` });
 }
 
 /** The scenario's set-tls on the server, if any, with the run's certificates. */
@@ -73,9 +76,10 @@ async function serverTls(opts: ConformanceServerOptions): Promise<TlsSettings | 
 /**
  * One emulator configuration; `origin` decides only which URL signatures are rebuilt from. With TLS the
  * same port also answers plain http (downgrade scenarios): a second view of the same emulator whose origin
- * is the http:// name, so signatures are rebuilt from the URL the client used.
+ * is the http:// name, so signatures are rebuilt from the URL the client used. Both views serve one
+ * catalogue, the one the run's model aliases into.
  */
-function emulatorsFor(opts: ConformanceServerOptions, origin: () => string, tls: boolean): Emulators {
+function emulatorsFor(opts: ConformanceServerOptions, origin: () => string, tls: boolean, catalogue: ModelCatalogue): Emulators {
   const clockOffsetMs = opts.scenario.mutation.filter((op) => op.op === 'set-clock').reduce((sum, op) => sum + (op['offsetSeconds'] as number) * 1000, 0);
   const baseNow = opts.now ?? Date.now;
   const handler = (originOf: () => string): EmulatorHandler => createEmulatorHandler({
@@ -83,6 +87,7 @@ function emulatorsFor(opts: ConformanceServerOptions, origin: () => string, tls:
     authorizedKeys: [opts.registeredKey],
     apiKeys: [opts.apiKey],
     basic: opts.basic,
+    models: catalogue,
     now: () => baseNow() + clockOffsetMs,
   }, originOf);
   return { main: handler(origin), plainHttp: tls ? handler(() => origin().replace(/^https:/, 'http:')) : undefined };
@@ -97,7 +102,9 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   // Intercept mode: the origin signatures are rebuilt from is the one the request itself named (its Host
   // and the scheme the proxy saw); handle() is synchronous, so it is set just before each call.
   let requestOrigin: string | undefined;
-  const emulators = emulatorsFor(opts, () => requestOrigin ?? origin, tls !== undefined);
+  const catalogue = defaultCatalogue();
+  const model = new ServedModel(opts.intercept ? 'adopt-first-request' : 'fixed', catalogue);
+  const emulators = emulatorsFor(opts, () => requestOrigin ?? origin, tls !== undefined, catalogue);
   const observe = (o: Omit<Observation, 'seq'>): void => {
     observations.push({ seq: observations.length, ...o });
   };
@@ -154,7 +161,9 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
   const otherOrigin = values['otherOrigin']!;
   run = {
     scenario,
-    values: { ...values, token: '', challenge: goldenChallenge(emulators.main) },
+    values,
+    model,
+    goldenChallenge: (served) => goldenChallenge(emulators.main, served),
     occurrences: new Map(),
     apiAuthorizations: new Set(),
     redirectsSent: 0,
@@ -169,6 +178,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     observations,
     harnessErrors,
     proxy,
+    servedModel: () => model.name,
     async stop() {
       await Promise.all([main.close(), other.close(), proxy?.close()]);
     },
@@ -182,12 +192,15 @@ async function serveMain(run: RunState, emulators: Emulators, cassette: Cassette
   const headers = typeof via === 'string' ? req.headers : via.headers;
   const request = toEmulatorRequest(method, target, headers, (await readBody(req)) ?? Buffer.alloc(0));
   const role = classify(request);
+  // Before the emulator answers: the first manifest request of an intercepted run names the served model.
+  const adoption = run.model.consider(request.path);
   const { emulated, findings } = emulateAndCheck(run, emulators, request, role, via, setRequestOrigin);
-  const reply = overlay(cassette, role, emulated);
+  const reply = overlay(cassette, role, emulated, request);
   const outgoing = fromReply(reply);
   const mutated = mutate(run, role, reply, outgoing);
   noteSent(run, role, outgoing);
-  observe({ listener: 'main', role, method, url: target, headers: redactHeaders(headers), status: outgoing.drop ? 0 : outgoing.status, findings, responseBody: reportableBody(role, outgoing), ...(reply.reason ? { reason: reply.reason } : {}), ...(mutated.length ? { mutated } : {}) });
+  const reason = [reply.reason, adoption?.note].filter((r) => r !== undefined && r !== '').join('; ');
+  observe({ listener: 'main', role, method, url: target, headers: redactHeaders(headers), status: outgoing.drop ? 0 : outgoing.status, findings, responseBody: reportableBody(role, outgoing), ...(reason ? { reason } : {}), ...(mutated.length ? { mutated } : {}) });
   await deliver(res, outgoing, method);
 }
 

@@ -9,13 +9,13 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { constants as fsConstants, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { chmod, copyFile } from 'node:fs/promises';
+import { constants as fsConstants, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmod, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
 import { atExit } from '../exit-hooks.js';
-import { encodeOpenSshPrivateKey, generateOllamaKey, OLLAMA_DIR, PRIVATE_KEY_NAME, publicKeyFromSeed } from '../keys/index.js';
+import { encodeOpenSshPrivateKey, ollamaKeyFiles, OLLAMA_DIR, PRIVATE_KEY_NAME, publicKeyFromSeed, writeOllamaKeyFiles, type OllamaKeyFiles } from '../keys/index.js';
 import type { ClientRun, ClientSetup, ExecAction } from './types.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -26,8 +26,11 @@ export interface PreparedHome {
   home: string;
   /** `<home>/.ollama/id_ed25519`, whether or not the scenario put a file there. */
   keyPath: string;
-  /** Removes the directory (kept, with a note on stderr, when OAC_KEEP_TMP=1). Safe to call twice. */
-  cleanup(): void;
+  /**
+   * Removes the directory (kept, with a note on stderr, when OAC_KEEP_TMP=1), off the event loop: the
+   * conformance servers of other scenarios answer from this thread meanwhile. Safe to call twice.
+   */
+  cleanup(): Promise<void>;
 }
 
 export interface PrepareHomeOptions {
@@ -44,6 +47,28 @@ export interface PrepareHomeOptions {
    * ssh-keygen for every home. Without it, each `passphrase` / `unsupported-type` home runs ssh-keygen.
    */
   specialKeys?: SpecialKeys;
+  /**
+   * The run's `present` and `unregistered` key files (homeKeyFiles), written into each home instead of
+   * deriving the same public key again for every scenario. Without it, each home derives its own.
+   */
+  keyFiles?: HomeKeyFiles;
+}
+
+/** The Ed25519 key files a run writes into its homes, each derived once. */
+export interface HomeKeyFiles {
+  /** The key the conformance server knows (from the run's registered seed). */
+  registered(): OllamaKeyFiles;
+  /** A valid key the server has never seen: one per run is as unknown as one per home. */
+  unregistered(): OllamaKeyFiles;
+}
+
+/** The registered key's files as made, and an unregistered key made on first use. */
+export function homeKeyFiles(registered: OllamaKeyFiles): HomeKeyFiles {
+  let unregistered: OllamaKeyFiles | undefined;
+  return {
+    registered: () => registered,
+    unregistered: () => (unregistered ??= ollamaKeyFiles()),
+  };
 }
 
 const SSH_KEYGEN = 'ssh-keygen';
@@ -157,11 +182,11 @@ async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string
     case 'missing':
       return;
     case 'present':
-      generateOllamaKey({ home, seed: opts.registeredSeed });
+      writeOllamaKeyFiles(home, opts.keyFiles?.registered() ?? ollamaKeyFiles(opts.registeredSeed));
       return;
     case 'unregistered':
       // A valid key, written exactly like the registered one, that the server has never seen.
-      generateOllamaKey({ home });
+      writeOllamaKeyFiles(home, opts.keyFiles?.unregistered() ?? ollamaKeyFiles());
       return;
     case 'empty':
       mkdirSync(dir, { recursive: true, mode: 0o755 });
@@ -196,21 +221,23 @@ export async function prepareHome(setup: ClientSetup, opts: PrepareHomeOptions):
   const keyPath = path.join(home, OLLAMA_DIR, PRIVATE_KEY_NAME);
   const keep = opts.keep ?? process.env['OAC_KEEP_TMP'] === '1';
   const log = opts.log ?? process.stderr;
-  let cleaned = false;
-  const cleanup = (): void => {
-    if (cleaned) return;
-    cleaned = true;
-    if (keep) {
-      log.write(`oac: kept client HOME ${home} (OAC_KEEP_TMP=1)\n`);
-      return;
-    }
-    rmSync(home, { recursive: true, force: true });
+  let cleaned: Promise<void> | undefined;
+  const cleanup = (): Promise<void> => {
+    cleaned ??= keep
+      ? Promise.resolve().then(() => {
+        log.write(`oac: kept client HOME ${home} (OAC_KEEP_TMP=1)\n`);
+      })
+      : rm(home, { recursive: true, force: true }).catch((err: unknown) => {
+        throw new HarnessError('subject/tmp', `cannot remove the temporary HOME ${home}: ${(err as Error).message}`, { cause: err });
+      });
+    return cleaned;
   };
   try {
     await writeKey(setup.key, home, keyPath, opts);
   } catch (err) {
-    // A half-made home is of no use to anyone; remove it unless asked to keep it.
-    cleanup();
+    // A half-made home is of no use to anyone; remove it unless asked to keep it. The error that
+    // matters is the one being thrown; a failed removal is still said, not swallowed.
+    await cleanup().catch((removal: unknown) => log.write(`oac: ${(removal as Error).message}\n`));
     throw err;
   }
   return { home, keyPath, cleanup };

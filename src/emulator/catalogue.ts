@@ -6,6 +6,7 @@
  * the emulator can serve, so a client that verifies what it downloads works against it.
  */
 import { createHash } from 'node:crypto';
+import { OacError } from '../errors.js';
 
 export const MANIFEST_MEDIA_TYPE = 'application/vnd.docker.distribution.manifest.v2+json';
 const CONFIG_MEDIA_TYPE = 'application/vnd.docker.container.image.v1+json';
@@ -21,6 +22,26 @@ export interface ModelCatalogue {
   manifests: Map<string, string>;
   /** Blob bytes by digest (`sha256:<hex>`). */
   blobs: Map<string, Uint8Array>;
+  /**
+   * Other names of a manifest: `<ns>/<model>:<tag>` → its key in `manifests` (see addModelAlias). A name in
+   * `manifests` itself (a PUT) wins over an alias of the same name.
+   */
+  aliases?: Map<string, string>;
+}
+
+/** A registry model name split the way the catalogue keys it (`<repository>:<tag>`). */
+export interface ModelName {
+  readonly repository: string;
+  /** A tag, or a digest (`sha256:<hex>`) when the client names the manifest by its digest. */
+  readonly tag: string;
+}
+
+/** The one model the default catalogue holds. */
+export const DEFAULT_MODEL: ModelName = { repository: 'library/llama3', tag: 'latest' };
+
+/** The catalogue key of a model name. */
+export function catalogueKey(model: ModelName): string {
+  return `${model.repository}:${model.tag}`;
 }
 
 /** One entry of ollama.com's `GET /api/tags` (Ollama's `api.ListModelResponse`). */
@@ -69,6 +90,28 @@ export function addModel(catalogue: ModelCatalogue, nameAndTag: string, config: 
   return manifest;
 }
 
+/**
+ * Serves the manifest `target` under the name `alias` too: the same bytes, so the same digest and blobs.
+ * This is how the conformance server serves its one golden model under whatever name the client under test
+ * asked for, without rewriting the client's requests (a token request is signed over its URL, scope
+ * included, so a rewritten request could no longer be verified).
+ */
+export function addModelAlias(catalogue: ModelCatalogue, alias: string, target: string): void {
+  if (!catalogue.manifests.has(target)) {
+    throw new OacError('emulator/bad-option', `cannot serve ${alias} as ${target}: the catalogue has no manifest ${target} (it has: ${[...catalogue.manifests.keys()].join(', ') || 'none'})`);
+  }
+  if (alias === target) return;
+  (catalogue.aliases ??= new Map()).set(alias, target);
+}
+
+/** The manifest text served under `key` (`<repository>:<tag>`): its own, else that of the manifest it aliases. */
+export function findManifest(catalogue: ModelCatalogue, key: string): string | undefined {
+  const own = catalogue.manifests.get(key);
+  if (own !== undefined) return own;
+  const target = catalogue.aliases?.get(key);
+  return target === undefined ? undefined : catalogue.manifests.get(target);
+}
+
 /** An empty GGUF v3 file: magic, version 3, zero tensors, zero metadata entries (24 bytes). */
 function emptyGguf(): Uint8Array {
   const bytes = Buffer.alloc(24);
@@ -77,10 +120,24 @@ function emptyGguf(): Uint8Array {
   return bytes;
 }
 
-/** `library/llama3:latest`, laid out like the real one (model, license, template, params). */
+/** The default catalogue's contents, hashed once per process (every scenario's emulator starts from them). */
+let defaultContents: { manifests: [string, string][]; blobs: [string, Uint8Array][] } | undefined;
+
+/**
+ * `library/llama3:latest`, laid out like the real one (model, license, template, params). A new catalogue
+ * each time (PUTs and aliases change only that one); the blob bytes are shared and never written to.
+ */
 export function defaultCatalogue(): ModelCatalogue {
+  if (defaultContents === undefined) {
+    const built = buildDefaultCatalogue();
+    defaultContents = { manifests: [...built.manifests], blobs: [...built.blobs] };
+  }
+  return { manifests: new Map(defaultContents.manifests), blobs: new Map(defaultContents.blobs) };
+}
+
+function buildDefaultCatalogue(): ModelCatalogue {
   const catalogue: ModelCatalogue = { manifests: new Map(), blobs: new Map() };
-  addModel(catalogue, 'library/llama3:latest', {
+  addModel(catalogue, catalogueKey(DEFAULT_MODEL), {
     model_format: 'gguf',
     model_family: 'llama',
     model_families: ['llama'],

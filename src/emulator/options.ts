@@ -47,7 +47,10 @@ export interface EmulatorOptions {
   apiKeys?: Iterable<string>;
   /** Also accept HTTP Basic with these credentials on /api/* (a proxied self-hosted Ollama). */
   basic?: { user: string; pass: string };
-  /** Registry content (default: library/llama3:latest). PUT manifests are added to it. */
+  /**
+   * Registry content (default: library/llama3:latest). PUT manifests are added to it; its aliases
+   * (addModelAlias) serve a manifest under other names, and may be added while the emulator runs.
+   */
   models?: ModelCatalogue;
   /** ollama.com's /api/tags list (default: gpt-oss:120b-cloud, qwen3-coder:480b-cloud). */
   cloudModels?: CloudModel[];

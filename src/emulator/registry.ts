@@ -1,5 +1,5 @@
 /**
- * Registry resources (`/v2/<ns>/<model>/manifests/<tag>`, `/v2/<ns>/<model>/blobs/<digest>`): a 401
+ * Registry resources (`/v2/<repository>/manifests/<tag>`, `/v2/<repository>/blobs/<digest>`): a 401
  * Bearer challenge until the request carries a token from our realm that covers the repository and the
  * action, then the catalogue's content or an OCI 404.
  */
@@ -7,7 +7,7 @@ import { formatChallenge } from '../protocol/challenge.js';
 import type { Finding } from '../rules/findings.js';
 import { challengeReason } from '../rules/client/token-url.js';
 import { notFoundReason } from '../rules/client/token.js';
-import { MANIFEST_MEDIA_TYPE, sha256Digest } from './catalogue.js';
+import { findManifest, MANIFEST_MEDIA_TYPE, sha256Digest } from './catalogue.js';
 import type { EmulatorState } from './options.js';
 import { emptyReply, ociErrorReply, reasonOf, withReason, type Reply } from './replies.js';
 import type { EmulatorRequest } from './request.js';
@@ -24,11 +24,48 @@ export interface ResourceRoute {
   reference: string;
 }
 
-const RESOURCE = /^\/v2\/([^/]+)\/([^/]+)\/(manifests|blobs)\/([^/]+)$/;
+/**
+ * `/v2/<repository>/(manifests|blobs)/<reference>`, the repository being one or more path components as in
+ * the OCI distribution spec (Ollama's own client always sends two, `<namespace>/<model>`). The components
+ * are taken as received, undecoded; whether they make a valid name is repositoryNameProblem's business.
+ */
+const RESOURCE = /^\/v2\/((?:[^/]+\/)*[^/]+)\/(manifests|blobs)\/([^/]+)$/;
 
 export function matchResource(path: string): ResourceRoute | undefined {
   const m = RESOURCE.exec(path);
-  return m ? { kind: m[3] as ResourceKind, repository: `${m[1]}/${m[2]}`, reference: m[4]! } : undefined;
+  return m ? { kind: m[2] as ResourceKind, repository: m[1]!, reference: m[3]! } : undefined;
+}
+
+/**
+ * OCI distribution-spec v1.1 ("Pulling manifests"): `<name>` is
+ * `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*`; a tag is
+ * `[a-zA-Z0-9_][a-zA-Z0-9._-]{0,127}`; a digest is `algorithm ":" encoded` (OCI image-spec descriptor.md).
+ */
+const NAME_COMPONENT = '[a-z0-9]+(?:(?:\\.|_|__|-+)[a-z0-9]+)*';
+const REPOSITORY_NAME = new RegExp(`^${NAME_COMPONENT}(?:/${NAME_COMPONENT})*$`);
+const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
+const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
+/**
+ * The spec notes that many clients limit `<registry host>/<name>` to 255 characters; bounding the name
+ * alone by 255 keeps every name a real client could send and refuses the absurd ones.
+ */
+const MAX_REPOSITORY_LENGTH = 255;
+/** A digest is sha256 (71 characters) or sha512 (135) in practice; anything far longer is not one. */
+const MAX_DIGEST_LENGTH = 255;
+
+/** Why `repository` is not a valid OCI repository name, or undefined when it is. */
+export function repositoryNameProblem(repository: string): string | undefined {
+  if (repository.length > MAX_REPOSITORY_LENGTH) return `the repository name is ${repository.length} characters long, more than ${MAX_REPOSITORY_LENGTH}`;
+  if (!REPOSITORY_NAME.test(repository)) return `the repository name ${JSON.stringify(repository)} is not an OCI name (lower-case letters and digits, separated by ".", "_", "__" or "-", in components joined by "/")`;
+  return undefined;
+}
+
+/** Why `reference` is neither a tag nor a digest, or undefined when it is one. */
+export function referenceProblem(reference: string): string | undefined {
+  if (reference.includes(':')) {
+    return reference.length <= MAX_DIGEST_LENGTH && DIGEST.test(reference) ? undefined : `the reference ${JSON.stringify(reference.slice(0, 80))} is not a digest (algorithm:encoded, at most ${MAX_DIGEST_LENGTH} characters)`;
+  }
+  return TAG.test(reference) ? undefined : `the reference ${JSON.stringify(reference.slice(0, 80))} is not a tag (a letter, digit or "_" then up to 127 of letters, digits, ".", "_", "-")`;
 }
 
 function actionFor(method: string, kind: ResourceKind): Action | undefined {
@@ -83,7 +120,7 @@ function manifestReply(state: EmulatorState, req: EmulatorRequest, route: Resour
       'Docker-Content-Digest': sha256Digest(text),
     });
   }
-  const manifest = state.catalogue.manifests.get(key);
+  const manifest = findManifest(state.catalogue, key);
   if (manifest === undefined) {
     return withReason(ociErrorReply(404, 'MANIFEST_UNKNOWN', 'manifest unknown', findings, REGISTRY_HEADERS), notFoundReason(`manifest ${key}`));
   }

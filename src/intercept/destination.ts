@@ -1,6 +1,8 @@
 /**
  * Where a proxy request wants to go, decided from the text the client sent and nothing else: the proxy
- * never resolves a name in DNS and never contacts anything but a route's loopback upstream.
+ * never resolves a destination the client names and never contacts anything but a route's upstream (a
+ * loopback origin, or, for `oac record --intercept`, the routed name's own https origin, resolved by the
+ * system, or the address it is told to dial instead).
  */
 import { isIP } from 'node:net';
 
@@ -64,4 +66,13 @@ export function parseLoopbackUpstream(upstream: string): { host: string; port: n
   const loopback = host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
   if (url.protocol !== 'http:' || !loopback || url.port === '' || (url.pathname !== '/' && url.pathname !== '') || url.search !== '') return undefined;
   return { host, port: Number(url.port) };
+}
+
+/**
+ * `host:port` (`127.0.0.1:8443`, `[::1]:8443`, `stand-in.test:443`): where a route to a real https origin
+ * dials instead of resolving its name (curl's --connect-to). Undefined when it is not one.
+ */
+export function parseDialAddress(text: string): { host: string; port: number } | undefined {
+  const destination = parseConnectAuthority(text.trim());
+  return destination === undefined ? undefined : { host: destination.hostname, port: destination.port };
 }

@@ -5,7 +5,6 @@
  * client as it ships".
  */
 export { createInterceptCa, type InterceptCa } from './ca.js';
-export { type CredentialKind } from './credential-kind.js';
 export { applyInterceptEnvironment } from './environment.js';
 export { proxyNotUsedMessage } from './guidance.js';
 export { INTERCEPT_SCHEME_HEADER, startInterceptProxy, type InterceptObservation, type InterceptProxy } from './proxy.js';

@@ -13,15 +13,22 @@
  *  - anything else (another host, another port, an IP literal, an origin-form request to the proxy
  *    itself) → 403 with a one-line reason, observed as `refused`, never resolved, never contacted.
  * A client can not forge the scheme marker: every `X-Oac-Intercept-*` header it sends is dropped.
+ *
+ * For `oac record --intercept` a route may instead forward to the name's real https origin (TLS verified
+ * against Node's public roots or a given CA, optionally dialled at a stand-in's address, like curl's
+ * --connect-to), and an `onExchange` hook receives every forwarded exchange in full, as the client sent
+ * it and as the upstream answered, so the recorder can save it. Such a route forwards https only (plain
+ * http to the real service is refused), and adds no marker header: the upstream is not ours.
  */
 import http from 'node:http';
+import https from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { createSecureContext, TLSSocket, type SecureContext } from 'node:tls';
 import { HarnessError } from '../errors.js';
 import { assertRoutableHostname, type InterceptCa } from './ca.js';
-import { credentialKind, type CredentialKind } from './credential-kind.js';
+import { credentialKind, type CredentialKind } from '../redaction/index.js';
 import {
-  isIpLiteral, parseAbsoluteForm, parseConnectAuthority, parseLoopbackUpstream, SCHEME_OF_PORT,
+  isIpLiteral, parseAbsoluteForm, parseConnectAuthority, parseDialAddress, parseLoopbackUpstream, SCHEME_OF_PORT,
   type Destination, type InterceptScheme,
 } from './destination.js';
 
@@ -34,6 +41,48 @@ interface InterceptRoute {
   hostname: string;
   /** A loopback http origin that answers for it, e.g. the conformance server `http://127.0.0.1:PORT`. */
   upstream: string;
+}
+
+/** Where a route to the real https origin of its name connects, and what it trusts. */
+interface HttpsUpstream {
+  /** PEM CA certificate(s) trusted instead of Node's public roots (a stand-in's private CA). */
+  ca?: string | Buffer;
+  /** `host:port` to dial instead of resolving the name (curl's --connect-to); TLS still verifies the name. */
+  dial?: string;
+}
+
+/** A route to `https://<hostname>:443` itself (or the stand-in `dial` names), with TLS verification. */
+interface HttpsInterceptRoute {
+  hostname: string;
+  https: HttpsUpstream;
+}
+
+/**
+ * One forwarded exchange in full, for the recorder: the request as the client sent it (before the proxy
+ * removed hop-by-hop headers), the response as the upstream sent it (bodies as bytes, not decoded).
+ */
+export interface InterceptedExchange {
+  /** Arrival order of the request at the proxy, from 1. */
+  sequence: number;
+  scheme: InterceptScheme;
+  /** The routed name. */
+  hostname: string;
+  method: string;
+  /** The origin-form request target, exactly as sent. */
+  target: string;
+  /** The Host header as sent, if any. */
+  host: string | undefined;
+  requestHeaders: string[];
+  requestBody: Buffer;
+  status: number;
+  statusText: string;
+  responseHeaders: string[];
+  responseBody: Buffer;
+  /** A body was longer than the capture limit: what is kept is its start only. */
+  truncated: boolean;
+  /** ms since the epoch: the request arrived, the response ended. */
+  startedAt: number;
+  endedAt: number;
 }
 
 export type InterceptObservation =
@@ -59,14 +108,20 @@ export interface InterceptProxy {
   port: number;
   counts(): InterceptCounts;
   observations(): readonly InterceptObservation[];
+  /** Forwarded requests whose response has not ended yet (an exchange still being captured). */
+  inFlight(): number;
   close(): Promise<void>;
 }
 
 export interface InterceptProxyOptions {
-  routes: readonly InterceptRoute[];
+  routes: readonly (InterceptRoute | HttpsInterceptRoute)[];
   /** From createInterceptCa(): one leaf per routed host name. */
   ca: InterceptCa;
   onObservation?: (observation: InterceptObservation) => void;
+  /** Receives each forwarded exchange once its response has ended (bodies kept up to maxCapturedBodyBytes). */
+  onExchange?: (exchange: InterceptedExchange) => void;
+  /** Per body, default 16 MiB: a recording of a larger body is refused by the recorder, never silently cut. */
+  maxCapturedBodyBytes?: number;
 }
 
 interface TunnelInfo {
@@ -77,38 +132,74 @@ interface TunnelInfo {
 interface ResolvedRoute {
   upstream: { host: string; port: number };
   secureContext: SecureContext;
+  /** Set for a route to the real https origin: the name TLS verifies, and the CA to trust. */
+  tls?: { servername: string; ca: string | Buffer | undefined };
 }
+
+const DEFAULT_CAPTURE_LIMIT = 16 * 1024 * 1024;
 
 /** Headers that describe one connection, not the message: never passed on (RFC 9110 §7.6.1). */
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'upgrade']);
 
-function resolveRoutes(routes: readonly InterceptRoute[], ca: InterceptCa): Map<string, ResolvedRoute> {
+/** Where a route's requests go: a loopback http upstream, or the name's https origin (maybe dialled elsewhere). */
+function routeUpstream(route: InterceptRoute | HttpsInterceptRoute): Pick<ResolvedRoute, 'upstream' | 'tls'> {
+  if ('https' in route) {
+    const dial = route.https.dial === undefined ? { host: route.hostname, port: 443 } : parseDialAddress(route.https.dial);
+    if (dial === undefined) throw new HarnessError('intercept/route', `the dial address of ${route.hostname} must be host:port, got ${JSON.stringify(route.https.dial)}`);
+    return { upstream: dial, tls: { servername: route.hostname, ca: route.https.ca } };
+  }
+  const upstream = parseLoopbackUpstream(route.upstream);
+  if (upstream === undefined) {
+    throw new HarnessError('intercept/route', `the upstream of ${route.hostname} must be a loopback http origin such as "http://127.0.0.1:8080", got ${JSON.stringify(route.upstream)}`);
+  }
+  return { upstream };
+}
+
+function resolveRoutes(routes: readonly (InterceptRoute | HttpsInterceptRoute)[], ca: InterceptCa): Map<string, ResolvedRoute> {
   if (routes.length === 0) throw new HarnessError('intercept/route', 'expected at least one route (hostname → loopback upstream), got none');
   const resolved = new Map<string, ResolvedRoute>();
   for (const route of routes) {
     assertRoutableHostname(route.hostname);
-    const upstream = parseLoopbackUpstream(route.upstream);
-    if (upstream === undefined) {
-      throw new HarnessError('intercept/route', `the upstream of ${route.hostname} must be a loopback http origin such as "http://127.0.0.1:8080", got ${JSON.stringify(route.upstream)}`);
-    }
+    const target = routeUpstream(route);
     const leaf = ca.leaves.get(route.hostname);
     if (!leaf) throw new HarnessError('intercept/route', `the per-run CA has no certificate for ${route.hostname}: pass it to createInterceptCa({ hostnames })`);
     if (resolved.has(route.hostname)) throw new HarnessError('intercept/route', `${route.hostname} is routed twice`);
-    resolved.set(route.hostname, { upstream, secureContext: createSecureContext({ cert: leaf.cert, key: leaf.key }) });
+    resolved.set(route.hostname, { ...target, secureContext: createSecureContext({ cert: leaf.cert, key: leaf.key }) });
   }
   return resolved;
 }
 
-/** The client's headers, minus hop-by-hop ones and any forged intercept marker, plus ours. */
-function forwardedHeaders(rawHeaders: readonly string[], scheme: InterceptScheme): string[] {
+/** The client's headers, minus hop-by-hop ones and any forged intercept marker, plus ours (not for an upstream that is not ours). */
+function forwardedHeaders(rawHeaders: readonly string[], scheme: InterceptScheme, marker = true): string[] {
   const out: string[] = [];
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
     if (HOP_BY_HOP.has(name) || name.startsWith(INTERCEPT_HEADER_PREFIX)) continue;
     out.push(rawHeaders[i], rawHeaders[i + 1]);
   }
-  out.push(INTERCEPT_SCHEME_HEADER, scheme);
+  if (marker) out.push(INTERCEPT_SCHEME_HEADER, scheme);
   return out;
+}
+
+/** Chunks of one body, kept up to a limit; the rest is counted as truncation. */
+class BodyCapture {
+  private readonly chunks: Buffer[] = [];
+  private kept = 0;
+  truncated = false;
+  constructor(private readonly limit: number) {}
+
+  push(chunk: Buffer): void {
+    const room = this.limit - this.kept;
+    if (chunk.length > room) this.truncated = true;
+    if (room <= 0) return;
+    const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
+    this.chunks.push(part);
+    this.kept += part.length;
+  }
+
+  bytes(): Buffer {
+    return Buffer.concat(this.chunks);
+  }
 }
 
 function responseHeaders(rawHeaders: readonly string[]): string[] {
@@ -126,8 +217,14 @@ function headerValue(rawHeaders: readonly string[], name: string): string | unde
 }
 
 export async function startInterceptProxy(options: InterceptProxyOptions): Promise<InterceptProxy> {
-  const proxy = new InterceptProxyServer(resolveRoutes(options.routes, options.ca), options.onObservation);
+  const capture = options.onExchange === undefined ? undefined : { onExchange: options.onExchange, limit: options.maxCapturedBodyBytes ?? DEFAULT_CAPTURE_LIMIT };
+  const proxy = new InterceptProxyServer(resolveRoutes(options.routes, options.ca), options.onObservation, capture);
   return proxy.listen();
+}
+
+interface CaptureSettings {
+  onExchange: (exchange: InterceptedExchange) => void;
+  limit: number;
 }
 
 /** One proxy: the outer server (absolute-form requests and CONNECT), and the inner one for requests inside tunnels. */
@@ -138,11 +235,17 @@ class InterceptProxyServer {
   private readonly usedTunnels = new WeakSet<Socket>();
   private readonly sockets = new Set<Socket>();
   private readonly routedNames: string;
+  private sequence = 0;
+  private pending = 0;
   // Requests inside accepted tunnels (TLS-terminated or plain): origin-form, the routed name known from CONNECT.
   private readonly inner = http.createServer((req, res) => this.onTunnelledRequest(req, res));
   private readonly outer = http.createServer((req, res) => this.onProxyRequest(req, res));
 
-  constructor(private readonly routes: Map<string, ResolvedRoute>, private readonly onObservation: ((o: InterceptObservation) => void) | undefined) {
+  constructor(
+    private readonly routes: Map<string, ResolvedRoute>,
+    private readonly onObservation: ((o: InterceptObservation) => void) | undefined,
+    private readonly capture: CaptureSettings | undefined = undefined,
+  ) {
     this.routedNames = [...routes.keys()].join(', ');
     this.inner.on('clientError', (_err, socket) => socket.destroy());
     this.outer.on('connection', (socket: Socket) => {
@@ -163,6 +266,7 @@ class InterceptProxyServer {
       port,
       counts: () => ({ ...this.counts }),
       observations: () => [...this.seen],
+      inFlight: () => this.pending,
       close: async () => {
         for (const socket of this.sockets) socket.destroy();
         this.inner.closeAllConnections();
@@ -190,20 +294,60 @@ class InterceptProxyServer {
     return undefined;
   }
 
+  /** The upstream request: plain http to a loopback upstream, or https with verification to the real origin. */
+  private upstreamRequest(route: ResolvedRoute, req: http.IncomingMessage, scheme: InterceptScheme, target: string): http.ClientRequest {
+    const common = {
+      host: route.upstream.host, port: route.upstream.port, method: req.method, path: target, agent: false as const, setHost: false,
+      headers: forwardedHeaders(req.rawHeaders, scheme, route.tls === undefined),
+    };
+    if (route.tls === undefined) return http.request(common);
+    // SNI and the certificate check name the routed host, wherever it is dialled (Node verifies `servername`).
+    return https.request({ ...common, servername: route.tls.servername, rejectUnauthorized: true, ...(route.tls.ca === undefined ? {} : { ca: route.tls.ca }) });
+  }
+
   private forward(req: http.IncomingMessage, res: http.ServerResponse, destination: Destination, scheme: InterceptScheme, target: string): void {
     const route = this.routes.get(destination.hostname)!;
+    if (route.tls !== undefined && scheme !== 'https') {
+      this.refuse(res, req, destination.written, `plain http to ${destination.hostname} is not forwarded to its real origin: only https is recorded`, target);
+      return;
+    }
     const host = headerValue(req.rawHeaders, 'host');
-    const upstreamReq = http.request({
-      host: route.upstream.host, port: route.upstream.port, method: req.method, path: target, agent: false, setHost: false,
-      headers: forwardedHeaders(req.rawHeaders, scheme),
-    });
+    const startedAt = Date.now();
+    const sequence = ++this.sequence;
+    const requestBody = this.capture === undefined ? undefined : new BodyCapture(this.capture.limit);
+    if (requestBody !== undefined) req.on('data', (chunk: Buffer) => requestBody.push(chunk));
+    const upstreamReq = this.upstreamRequest(route, req, scheme, target);
+    this.pending++;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      this.pending--;
+    };
     upstreamReq.on('response', (upstreamRes) => {
       this.observe({ kind: 'forwarded', destination: destination.written, scheme, method: req.method ?? '', target, host, status: upstreamRes.statusCode ?? 0 });
       res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, responseHeaders(upstreamRes.rawHeaders));
+      const capture = this.capture;
+      if (capture !== undefined && requestBody !== undefined) {
+        const responseBody = new BodyCapture(capture.limit);
+        upstreamRes.on('data', (chunk: Buffer) => responseBody.push(chunk));
+        upstreamRes.on('end', () => {
+          capture.onExchange({
+            sequence, scheme, hostname: destination.hostname, method: req.method ?? '', target, host,
+            requestHeaders: [...req.rawHeaders], requestBody: requestBody.bytes(),
+            status: upstreamRes.statusCode ?? 0, statusText: upstreamRes.statusMessage ?? '',
+            responseHeaders: [...upstreamRes.rawHeaders], responseBody: responseBody.bytes(),
+            truncated: requestBody.truncated || responseBody.truncated, startedAt, endedAt: Date.now(),
+          });
+        });
+      }
+      upstreamRes.on('end', settle);
+      upstreamRes.on('close', settle);
       upstreamRes.pipe(res);
       upstreamRes.on('error', () => res.destroy());
     });
     upstreamReq.on('error', (err) => {
+      settle();
       const reason = `upstream ${route.upstream.host}:${route.upstream.port} for ${destination.hostname} failed: ${err.message}`;
       this.observe({ kind: 'upstream-error', destination: destination.written, method: req.method ?? '', target, reason });
       if (res.headersSent) {

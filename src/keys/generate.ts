@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { lstatSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { KeyError, errorMessage } from './errors.js';
-import { keyFromSeed, type OllamaKey } from './key.js';
+import { keyAtPath, keyFromSeed, type OllamaKey } from './key.js';
 import { OLLAMA_DIR, PRIVATE_KEY_NAME } from './load.js';
 import { checkIntFromSeed, encodeOpenSshPrivateKey } from './openssh.js';
 
@@ -74,27 +74,42 @@ function writeNew(file: string, content: string, mode: number, what: string): vo
   }
 }
 
-export function generateOllamaKey(options: GenerateOptions): GeneratedKey {
-  const dir = path.join(options.home, OLLAMA_DIR);
+/**
+ * What generateOllamaKey writes for one seed, computed once: deriving the public key is the costly part,
+ * and `oac check` writes the same registered key into a fresh HOME for every scenario.
+ */
+export interface OllamaKeyFiles {
+  readonly key: OllamaKey;
+  /** `<home>/.ollama/id_ed25519`: the OpenSSH PEM. */
+  readonly privatePem: string;
+  /** `<home>/.ollama/id_ed25519.pub`: the authorized-key line and its newline. */
+  readonly publicText: string;
+}
+
+/** The files of a key from `seed` (check int derived from it, so byte-identical), or of a random key. */
+export function ollamaKeyFiles(seed?: Uint8Array): OllamaKeyFiles {
+  const ownSeed = seed ?? new Uint8Array(randomBytes(32));
+  const key = keyFromSeed(ownSeed);
+  const checkInt = seed === undefined ? randomBytes(4).readUInt32BE(0) : checkIntFromSeed(ownSeed);
+  return { key, privatePem: encodeOpenSshPrivateKey(ownSeed, key.publicKey, { checkInt }), publicText: `${key.authorizedKeyLine}\n` };
+}
+
+/** Writes made key files into `<home>/.ollama/`, with the modes and the no-overwrite rule of generateOllamaKey. */
+export function writeOllamaKeyFiles(home: string, files: OllamaKeyFiles): GeneratedKey {
+  const dir = path.join(home, OLLAMA_DIR);
   const privatePath = path.join(dir, PRIVATE_KEY_NAME);
   const publicPath = `${privatePath}.pub`;
   // Both checked before anything is written, so a refusal leaves the directory exactly as it was.
   if (exists(privatePath)) throw existsError(privatePath, 'key file');
   if (exists(publicPath)) throw existsError(publicPath, 'public key file');
-
-  const seed = options.seed ?? new Uint8Array(randomBytes(32));
-  const key = keyFromSeed(seed, { path: privatePath });
-  const checkInt = options.seed === undefined ? randomBytes(4).readUInt32BE(0) : checkIntFromSeed(seed);
-  const privatePem = encodeOpenSshPrivateKey(seed, key.publicKey, { checkInt });
-
   try {
     mkdirSync(dir, { recursive: true, mode: 0o755 });
   } catch (err) {
     throw writeError(dir, err);
   }
-  writeNew(privatePath, privatePem, 0o600, 'key file');
+  writeNew(privatePath, files.privatePem, 0o600, 'key file');
   try {
-    writeNew(publicPath, `${key.authorizedKeyLine}\n`, 0o644, 'public key file');
+    writeNew(publicPath, files.publicText, 0o644, 'public key file');
   } catch (err) {
     // We created the private key an instant ago (O_EXCL) and nobody has used it: remove it so that the
     // failure leaves no half-written identity behind and a retry starts clean.
@@ -105,5 +120,9 @@ export function generateOllamaKey(options: GenerateOptions): GeneratedKey {
     }
     throw err;
   }
-  return { privatePath, publicPath, key, created: true };
+  return { privatePath, publicPath, key: keyAtPath(files.key, privatePath), created: true };
+}
+
+export function generateOllamaKey(options: GenerateOptions): GeneratedKey {
+  return writeOllamaKeyFiles(options.home, ollamaKeyFiles(options.seed));
 }

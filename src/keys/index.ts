@@ -6,5 +6,5 @@ export {
 } from '../protocol/ssh-wire.js';
 export { encodeOpenSshPrivateKey } from './openssh.js';
 export { defaultKeyPath, loadOllamaKey, OLLAMA_DIR, PRIVATE_KEY_NAME } from './load.js';
-export { generateOllamaKey } from './generate.js';
+export { generateOllamaKey, ollamaKeyFiles, writeOllamaKeyFiles, type OllamaKeyFiles } from './generate.js';
 export { TEST_SEED } from './test-seed.js';

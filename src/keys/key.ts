@@ -46,12 +46,20 @@ export function keyFromSeed(seed: Uint8Array, options: { path?: string } = {}): 
   checkSeed(seed);
   // Copies: a caller reusing or zeroing its buffer must not change (or break) this key.
   const ownSeed = new Uint8Array(seed);
-  const publicKey = publicKeyFromSeed(ownSeed);
+  return assembleKey(ownSeed, publicKeyFromSeed(ownSeed), options.path);
+}
+
+/** The same key, known by the file it was written to: nothing is derived again. */
+export function keyAtPath(key: OllamaKey, path: string): OllamaKey {
+  return assembleKey(key.seed, key.publicKey, path);
+}
+
+function assembleKey(ownSeed: Uint8Array, publicKey: Uint8Array, path: string | undefined): OllamaKey {
   const key = {
     publicKey,
     publicKeyField: publicKeyField(publicKey),
     authorizedKeyLine: authorizedKeyLine(publicKey),
-    ...(options.path === undefined ? {} : { path: options.path }),
+    ...(path === undefined ? {} : { path }),
     sign: (message: string | Uint8Array) => signWithSeed(ownSeed, message),
   };
   // A harness logs requests, findings and objects; a seed that reached a log or a report would be a

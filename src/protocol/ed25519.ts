@@ -19,7 +19,7 @@
  */
 import * as ed from '@noble/ed25519';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { createHash, createPublicKey, verify as opensslVerify, type KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, createPublicKey, verify as opensslVerify, type KeyObject } from 'node:crypto';
 
 ed.hashes.sha512 = sha512;
 
@@ -29,17 +29,66 @@ function toBytes(message: string | Uint8Array): Uint8Array {
   return typeof message === 'string' ? encoder.encode(message) : message;
 }
 
-/** Pure Ed25519 (no pre-hash), as Go's ssh signer and auth.Sign use it: 64 raw bytes. */
+/**
+ * Pure Ed25519 (no pre-hash), as Go's ssh signer and auth.Sign use it: 64 raw bytes. RFC 8032 §5.1.6 step by
+ * step on noble's field and point arithmetic, instead of `ed.sign`, for one reason: `ed.sign` multiplies the
+ * base point through a table of 4,224 points that noble builds on first use (about 45 ms and as much again
+ * in garbage collection), and a client process (`oac client`, started once per scenario) signs once or
+ * twice in its life. Here [n]B is taken as [n/2](2B): 2B is not B, so noble uses its constant-time ladder
+ * (about 13 ms cold, 2 ms warm). The bytes are those of `ed.sign` (Ed25519 is deterministic): the golden
+ * vectors of specs/vectors/signatures.json and test/protocol/ed25519.test.ts check it.
+ */
 export function signEd25519(seed: Uint8Array, message: string | Uint8Array): Uint8Array {
-  return ed.sign(toBytes(message), seed);
+  const m = toBytes(message);
+  const hashed = sha512(seed);
+  const head = hashed.slice(0, 32);
+  head[0]! &= 248;
+  head[31]! &= 127;
+  head[31]! |= 64;
+  const s = littleEndian(head) % GROUP_ORDER;
+  const publicKey = baseMultiple(s);
+  const r = littleEndian(sha512(concat(hashed.subarray(32), m))) % GROUP_ORDER;
+  const R = baseMultiple(r);
+  const k = littleEndian(sha512(concat(R, publicKey, m))) % GROUP_ORDER;
+  return concat(R, littleEndianBytes((r + k * s) % GROUP_ORDER, 32));
 }
 
+let doubledBase: ed.Point | undefined;
+
+/** The encoding of [n]B, for 0 < n < L, by noble's ladder from 2B (see signEd25519). */
+function baseMultiple(n: bigint): Uint8Array {
+  doubledBase ??= ed.Point.BASE.double();
+  return doubledBase.multiply((n * HALF_MOD_ORDER) % GROUP_ORDER).toBytes();
+}
+
+function concat(...parts: Uint8Array[]): Uint8Array {
+  return ed.etc.concatBytes(...parts);
+}
+
+function littleEndianBytes(n: bigint, length: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++, n >>= 8n) out[i] = Number(n & 0xffn);
+  return out;
+}
+
+/** RFC 8410 PKCS#8 wrapping of a raw Ed25519 seed: what node:crypto takes as a private key. */
+const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
+
+/**
+ * The public key of a seed, derived by node:crypto (OpenSSL): about a thousand times faster than noble's
+ * first derivation in a process (which builds its base-point tables), and `oac check` derives keys but never
+ * signs. The signer stays noble, so a signature the servers verify is made by the other implementation.
+ */
 export function publicKeyFromSeed(seed: Uint8Array): Uint8Array {
-  return ed.getPublicKey(seed);
+  const privateKey = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, seed]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(spki.length - 32));
 }
 
 const FIELD_PRIME = 2n ** 255n - 19n;
 const GROUP_ORDER = 2n ** 252n + 27742317777372353535851937790883648493n;
+/** (L + 1) / 2: the inverse of 2 modulo the group order. */
+const HALF_MOD_ORDER = (GROUP_ORDER + 1n) / 2n;
 
 function littleEndian(bytes: Uint8Array): bigint {
   let n = 0n;

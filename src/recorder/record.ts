@@ -3,7 +3,8 @@
  * services, the emulator, or another local stand-in) and save what was said as a HAR cassette, but only
  * when the run succeeded (a failed handshake is reported, never saved), with every secret replaced by a
  * placeholder, provenance inside, after a strict secret scan and schema validation, written atomically,
- * with a summary of what changed against the cassette it replaces.
+ * with a summary of what changed against the cassette it replaces. Everything after "Polly has the HAR
+ * entries" is save.ts's, shared with `oac record --intercept` (intercept-record.ts).
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
@@ -11,20 +12,13 @@ import { HarnessError, OacError } from '../errors.js';
 import { loadOllamaKey, type OllamaKey } from '../keys/index.js';
 import { goParseUrl } from '../protocol/go-url.js';
 import type { KeySource, TlsOptions } from '../reference/index.js';
-import { assertValid } from '../specs/validate.js';
-import { classifyEntries } from './annotate.js';
-import { diffCassettes, type CassetteDiff } from './diff.js';
+import type { CassetteDiff } from './diff.js';
 import { findVariant, parseModel, DEFAULT_MODEL, type FlowContext, type RecordFlow, type VariantSpec } from './flows.js';
-import {
-  cassetteStructureProblem, displayPath, parseCassette, readCassetteText, stableStringify, writeFileAtomic,
-  type Cassette, type CassetteEntry, type NameValue, type Origin, type Provenance,
-} from './har.js';
+import { displayPath, type Cassette, type Origin } from './har.js';
 import { savedHar, startRecordingPolly, wireUrl, type ConnectToMap, type DialTarget, type PollyRequest } from './polly.js';
-import {
-  DEFAULT_EXPIRES_IN, harnessVersion, hostOf, parseExpiresIn, PROTOCOL_COMMIT, REFERENCE_CLIENT_NAME, redactionManifest,
-} from './provenance.js';
-import { queryPairs, Redactor, REQUEST_HEADER_ALLOW_LIST, RESPONSE_HEADER_ALLOW_LIST } from './redact.js';
-import { assertNoSecrets } from './scan.js';
+import { DEFAULT_EXPIRES_IN, harnessVersion, parseExpiresIn, REFERENCE_CLIENT_NAME } from './provenance.js';
+import { Redactor } from './redact.js';
+import { redactEntry, saveRecording, type EntryTimes, type RecordedHar, type UnannotatedEntry } from './save.js';
 
 export const LIVE_REGISTRY_ORIGIN = 'https://registry.ollama.ai';
 export const LIVE_API_ORIGIN = 'https://ollama.com';
@@ -82,6 +76,11 @@ export interface RecordResult {
 
 export class RecordError extends OacError {}
 
+/** `--expires-in`, or the default for where the recording came from (30 days live, ten years otherwise). */
+export function expirySeconds(expiresIn: string | undefined, origin: Origin): number {
+  return parseExpiresIn(expiresIn ?? (origin === 'live' ? DEFAULT_EXPIRES_IN.live : DEFAULT_EXPIRES_IN.other));
+}
+
 interface ResolvedTarget {
   registryOrigin: string;
   apiOrigin: string;
@@ -121,7 +120,7 @@ function parseHostPort(text: string, what: string): { host: string; port: number
   return { host: m[1]!.replace(/^\[|\]$/g, '').toLowerCase(), port };
 }
 
-function connectToMap(input: RecordOptions['connectTo']): Map<string, DialTarget> {
+export function connectToMap(input: RecordOptions['connectTo']): Map<string, DialTarget> {
   const map = new Map<string, DialTarget>();
   if (input === undefined) return map;
   const pairs = input instanceof Map ? [...input.entries()] : Object.entries(input);
@@ -193,76 +192,12 @@ function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-interface Stamp {
-  start: number;
-  end?: number;
-}
+type Stamp = EntryTimes;
 
 const STAMP = Symbol('oac-recorder-stamp');
 
 function stampOf(req: PollyRequest): Stamp | undefined {
   return (req as unknown as Record<symbol, Stamp | undefined>)[STAMP];
-}
-
-type PollyEntry = Omit<CassetteEntry, '_oac'> & { _oac?: unknown };
-
-function persistEntry(req: PollyRequest, entry: PollyEntry, redactor: Redactor, stamp: Stamp | undefined): void {
-  const url = wireUrl(req);
-  const request = entry.request;
-  request.url = redactor.redactText(url);
-  request.queryString = queryPairs(url).map(([name, value]) => ({ name, value: redactor.redactText(value) }));
-  request.headers = redactor.redactHeaders(request.headers as NameValue[], REQUEST_HEADER_ALLOW_LIST);
-  request.headersSize = -1;
-  request.cookies = [];
-  if (request.postData?.text !== undefined) request.postData.text = redactor.redactText(request.postData.text);
-  const response = entry.response;
-  response.headers = redactor.redactHeaders(response.headers as NameValue[], RESPONSE_HEADER_ALLOW_LIST);
-  response.headersSize = -1;
-  response.cookies = [];
-  response.redirectURL = redactor.redactText(response.redirectURL ?? '');
-  if (response.content.text !== undefined && response.content.encoding === undefined) response.content.text = redactor.redactText(response.content.text);
-  // Times from the recorder's clock, not the wall clock: a fixed clock gives byte-identical cassettes.
-  const start = stamp?.start ?? 0;
-  const wait = Math.max(0, (stamp?.end ?? start) - start);
-  entry.startedDateTime = new Date(start).toISOString();
-  entry.time = wait;
-  entry.timings = { blocked: -1, connect: -1, dns: -1, receive: 0, send: 0, ssl: -1, wait };
-}
-
-function buildCassette(
-  har: { log: Record<string, unknown> & { entries: Array<Record<string, unknown>> } },
-  spec: VariantSpec, target: ResolvedTarget, recordedAtMs: number, expiresInSeconds: number, notes: string | undefined, name: string,
-): Cassette {
-  const entries = har.log.entries as unknown as CassetteEntry[];
-  const roles = classifyEntries(entries);
-  entries.forEach((entry, i) => {
-    entry._oac = { role: roles[i]!, step: i + 1 };
-  });
-  const version = harnessVersion();
-  const provenance: Provenance = {
-    origin: target.origin,
-    targetHosts: [...new Set(entries.map((e) => hostOf(e.request.url)))],
-    recordedAt: new Date(recordedAtMs).toISOString(),
-    harnessVersion: version,
-    protocolCommit: PROTOCOL_COMMIT,
-    referenceClient: { name: REFERENCE_CLIENT_NAME, version },
-    flow: spec.provenanceFlow,
-    ...(spec.action === undefined ? {} : { action: spec.action }),
-    facts: spec.facts,
-    redactions: [],
-    expiresAt: new Date(recordedAtMs + expiresInSeconds * 1000).toISOString(),
-    notes: [`${spec.flow}/${spec.variant}: ${spec.summary}.`, `Recorded against ${target.named} (${target.origin}).`, notes].filter((n) => n !== undefined && n !== '').join(' '),
-  };
-  const cassette: Cassette = {
-    log: {
-      ...(har.log as unknown as Cassette['log']),
-      _recordingName: name,
-      entries,
-      _oac: provenance,
-    },
-  };
-  provenance.redactions = redactionManifest(cassette);
-  return cassette;
 }
 
 /** Refuses what cannot be recorded, before anything is sent; returns the key when the flow signs (KEY-05: a bad key fails here). */
@@ -283,9 +218,6 @@ function checkRecordable(opts: RecordOptions, spec: VariantSpec, target: Resolve
   }
   return key;
 }
-
-/** The HAR Polly handed the memory persister. */
-type RecordedHar = NonNullable<ReturnType<typeof savedHar>>;
 
 /** One recording in progress: what the steps below share. */
 interface Recording {
@@ -347,7 +279,7 @@ async function runRecorded(rec: Recording, redactor: Redactor): Promise<Recorded
       responseBody: typeof res.body === 'string' && res.encoding === undefined ? res.body : undefined,
     });
   });
-  routes.on('beforePersist', (req, entry: PollyEntry) => persistEntry(req, entry, redactor, stampOf(req)));
+  routes.on('beforePersist', (req, entry: UnannotatedEntry) => redactEntry(entry, wireUrl(req), redactor, stampOf(req)));
 
   let runError: unknown;
   let tokenRequests = 0;
@@ -374,42 +306,11 @@ async function runRecorded(rec: Recording, redactor: Redactor): Promise<Recorded
   return har;
 }
 
-/** The cassette from Polly's HAR, refused unless it is secret-free, well-formed and schema-valid. */
-function checkedCassette(rec: Recording, har: RecordedHar, expiresInSeconds: number): Cassette {
-  const cassette = buildCassette(har, rec.spec, rec.target, rec.clock(), expiresInSeconds, rec.opts.notes, rec.name);
-  assertNoSecrets(cassette, rec.shown, 'write');
-  const structure = cassetteStructureProblem(cassette);
-  if (structure !== undefined) throw new HarnessError('record/invalid-cassette', `the recorder built an invalid cassette for ${rec.shown}: ${structure}`);
-  assertValid('cassette-provenance', cassette.log._oac, `${rec.shown} /log/_oac`);
-  return cassette;
-}
-
-/** Compares with the file already at `out` and writes (atomically) only when something changed and writing is wanted. */
-function writeIfChanged(out: string, shown: string, cassette: Cassette, text: string, write: boolean): { diff: CassetteDiff; written: boolean } {
-  const previousText = readCassetteText(out);
-  let previous: Cassette | undefined;
-  let unreadable: string | undefined;
-  if (previousText !== undefined) {
-    try {
-      previous = parseCassette(previousText, shown);
-    } catch (err) {
-      if (!(err instanceof OacError)) throw err;
-      unreadable = err.message;
-    }
-  }
-  const diff: CassetteDiff = unreadable !== undefined
-    ? { status: 'changed' as const, lines: [`replacing a file that was not a valid cassette (${unreadable})`] }
-    : diffCassettes(previous, cassette, previousText, text);
-  const written = write && diff.status !== 'unchanged';
-  if (written) writeFileAtomic(out, text);
-  return { diff, written };
-}
-
 export async function recordCassette(opts: RecordOptions): Promise<RecordResult> {
   const spec = findVariant(opts.flow, opts.variant);
   const clock = opts.now ?? Date.now;
   const target = resolveTarget(opts);
-  const expiresInSeconds = parseExpiresIn(opts.expiresIn ?? (target.origin === 'live' ? DEFAULT_EXPIRES_IN.live : DEFAULT_EXPIRES_IN.other));
+  const expiresInSeconds = expirySeconds(opts.expiresIn, target.origin);
   const key = checkRecordable(opts, spec, target);
   const out = opts.out ?? join(opts.recordingsDir ?? 'recordings', spec.cassette);
   const ctx: FlowContext = {
@@ -428,9 +329,15 @@ export async function recordCassette(opts: RecordOptions): Promise<RecordResult>
 
   await prepareFlow(rec);
   const har = await runRecorded(rec, redactorFor(rec, key));
-  const cassette = checkedCassette(rec, har, expiresInSeconds);
-  const text = stableStringify(cassette);
-  const { diff, written } = writeIfChanged(out, rec.shown, cassette, text, opts.write ?? true);
+  const version = harnessVersion();
+  const { cassette, text, diff, written } = saveRecording({
+    har, spec, name: rec.name, out, shown: rec.shown, recordedAtMs: clock(), expiresInSeconds, notes: opts.notes, write: opts.write ?? true,
+    source: {
+      origin: target.origin,
+      description: `${spec.flow}/${spec.variant}: ${spec.summary}. Recorded against ${target.named} (${target.origin}).`,
+      client: { name: REFERENCE_CLIENT_NAME, version },
+    },
+  });
   return { path: out, cassette, text, diff, written, spec };
 }
 

@@ -44,3 +44,20 @@ export function describeAuthorization(value: string): string {
   if (basic) return `Basic <credentials: ${basic[1]!.length} chars>`;
   return lengthShape(value);
 }
+
+/** What kind of credential an Authorization value is. */
+export type CredentialKind = 'none' | 'basic' | 'bearer' | 'ollama-signature' | 'other';
+
+/**
+ * The one classifier of Authorization values by kind, from the shape alone: the leak rules judge with it,
+ * the intercept proxy keeps only its answer for a refused request (never the value), and the recorder
+ * checks a recorded flow with it. Ollama's signed credential is `<A>:<B>` with A the 68-character
+ * public-key field, bare (the token request, docs/protocol.md §1.1) or after `Bearer ` (the desktop app's
+ * and web-search signers, §2.2 S3-S5); a short `a:b` is not one.
+ */
+export function credentialKind(authorization: string | undefined): CredentialKind {
+  if (authorization === undefined || authorization === '') return 'none';
+  if (/^basic /i.test(authorization)) return 'basic';
+  if (/^(bearer )?[A-Za-z0-9+/]{68}:/i.test(authorization)) return 'ollama-signature';
+  return /^bearer /i.test(authorization) ? 'bearer' : 'other';
+}

@@ -5,7 +5,7 @@
  */
 export { REDACTED } from './vocabulary.js';
 export { LiteralSecrets, replaceLiterals } from './literals.js';
-export { credentialShape, credentialValueShape, describeAuthorization } from './credentials.js';
+export { credentialKind, credentialShape, credentialValueShape, describeAuthorization, type CredentialKind } from './credentials.js';
 export { isCredentialHeader, redactHeaders, flattenHeaders, redactHeaderValuesInText } from './headers.js';
 export { redactUserinfo, redactQuery, redactUrl } from './url.js';
 export { redactBodyFields, redactText } from './text.js';

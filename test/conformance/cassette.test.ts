@@ -4,7 +4,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
-import { loadCassetteOverlay } from '../../src/conformance/cassette.js';
+import { cassetteOverlay, loadCassetteOverlay, servableCassettes } from '../../src/conformance/cassette.js';
 import { runCheck } from '../../src/conformance/runner.js';
 import { loadScenarios } from '../../src/conformance/scenarios.js';
 import type { Reply } from '../../src/emulator/replies.js';
@@ -34,6 +34,35 @@ describe('cassette overlay', () => {
 
   test('a broken cassette is a harness error naming it', () => {
     expect(() => loadCassetteOverlay('registry/does-not-exist.har', () => 'http://x')).toThrow(/cassette registry\/does-not-exist.har cannot be served: .*no such file/);
+  });
+});
+
+describe('the cassettes of one run', () => {
+  test('each is loaded once, and every overlay over it keeps its own position', () => {
+    const cassette = servableCassettes();
+    const loaded = cassette('registry/pull-manifest.har');
+    expect(cassette('registry/pull-manifest.har')).toBe(loaded);
+    const first = cassetteOverlay('registry/pull-manifest.har', loaded, () => 'http://127.0.0.1:4242');
+    const second = cassetteOverlay('registry/pull-manifest.har', loaded, () => 'http://127.0.0.1:4343');
+    const challenge = { status: 401, headers: {}, body: '{}', findings: [] } satisfies Reply;
+    first.apply('challenge', challenge);
+    // The second scenario starts at the first recorded challenge, with its own origin.
+    expect(second.apply('challenge', challenge).headers['www-authenticate']).toContain('realm="http://127.0.0.1:4343/v2/token"');
+  });
+
+  test('a broken cassette fails every scenario that serves it with the same harness error', () => {
+    const cassette = servableCassettes();
+    const errors = [0, 1].map(() => {
+      try {
+        cassette('registry/does-not-exist.har');
+        return undefined;
+      } catch (err) {
+        return err;
+      }
+    });
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect(errors[1]).toBe(errors[0]);
+    expect((errors[0] as Error).message).toMatch(/^cassette registry\/does-not-exist.har cannot be served: .*no such file/);
   });
 });
 

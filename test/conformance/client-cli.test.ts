@@ -55,7 +55,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await emulator?.stop();
   await tlsEmulator?.stop();
-  for (const h of homes.values()) h.cleanup();
+  await Promise.all([...homes.values()].map((h) => h.cleanup()));
   rmSync(dir, { recursive: true, force: true });
 });
 

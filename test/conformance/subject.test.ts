@@ -18,8 +18,8 @@ import { keyFromSeed, KeyError, loadOllamaKey, TEST_SEED } from '../../src/keys/
 
 const root = mkdtempSync(path.join(tmpdir(), 'oac-subject-test-'));
 const homes: PreparedHome[] = [];
-afterAll(() => {
-  for (const h of homes) h.cleanup();
+afterAll(async () => {
+  await Promise.all(homes.map((h) => h.cleanup()));
   rmSync(root, { recursive: true, force: true });
 });
 
@@ -123,16 +123,14 @@ describe('prepareHome: the key each setup puts in HOME', () => {
     const b = await prepareHome({ key: 'present' }, { registeredSeed: TEST_SEED, tmpRoot: root, keep: false, log: silent });
     expect(a.home).not.toBe(b.home);
     expect(path.dirname(a.home)).toBe(root);
-    a.cleanup();
-    a.cleanup();
-    b.cleanup();
+    await Promise.all([a.cleanup(), a.cleanup(), b.cleanup()]);
     expect([existsSync(a.home), existsSync(b.home)]).toEqual([false, false]);
   });
 
   test('keep (OAC_KEEP_TMP=1) leaves the directory and says where on stderr', async () => {
     const lines: string[] = [];
     const h = await prepareHome({ key: 'present' }, { registeredSeed: TEST_SEED, tmpRoot: root, keep: true, log: { write: (t: string) => lines.push(t) } });
-    h.cleanup();
+    await h.cleanup();
     expect(existsSync(h.keyPath)).toBe(true);
     expect(lines).toEqual([`oac: kept client HOME ${h.home} (OAC_KEEP_TMP=1)\n`]);
     rmSync(h.home, { recursive: true, force: true });

@@ -1,4 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
+import * as ed from '@noble/ed25519';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { randomBytes } from 'node:crypto';
 import {
   KEY_CACHE_LIMIT, cachedKeyCount, isCanonicalPointEncoding, isCanonicalScalar, publicKeyFromSeed, signEd25519, verifyEd25519,
 } from '../../src/protocol/ed25519.js';
@@ -47,5 +50,24 @@ describe('the pre-checks that keep node:crypto to the inputs where it answers as
     ['y = 2 with the sign bit', 2n + 2n ** 255n, true],
   ])('%s: canonical encoding %p', (_name, value, expected) => {
     expect(isCanonicalPointEncoding(encode32(value))).toBe(expected);
+  });
+});
+
+ed.hashes.sha512 = sha512;
+
+describe('signEd25519 (RFC 8032 on noble arithmetic, without its base-point table)', () => {
+  test('gives exactly the bytes of noble\'s own ed.sign, for random seeds and messages of every length', () => {
+    for (let i = 0; i < 64; i++) {
+      const seed = new Uint8Array(randomBytes(32));
+      const message = new Uint8Array(randomBytes(i * 3));
+      expect(Buffer.from(signEd25519(seed, message)).toString('hex')).toBe(Buffer.from(ed.sign(message, seed)).toString('hex'));
+    }
+  });
+
+  test('RFC 8032 §7.1 TEST 1 (empty message), byte for byte', () => {
+    const seed = Buffer.from('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60', 'hex');
+    expect(Buffer.from(signEd25519(seed, new Uint8Array())).toString('hex')).toBe(
+      'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b',
+    );
   });
 });

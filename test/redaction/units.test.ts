@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import {
-  REDACTED, LiteralSecrets, credentialShape, credentialValueShape, describeAuthorization, flattenHeaders, isCredentialHeader, isSecretName,
+  REDACTED, LiteralSecrets, credentialKind, credentialShape, credentialValueShape, describeAuthorization, flattenHeaders, isCredentialHeader, isSecretName,
   redactBodyFields, redactConfig, redactHeaders, redactHeaderValuesInText, redactQuery, redactText, redactUrl, redactUserinfo, replaceLiterals,
 } from '../../src/redaction/index.js';
 import { toHtmlReport } from '../../src/report/html.js';
@@ -37,6 +37,26 @@ describe('credential shapes (each display form, exact strings)', () => {
 
   test('credentialShape keeps the scheme word as sent and the ":" structure of a malformed value', () => {
     expect(credentialShape(`bearer x:${TOKEN}:${API_KEY}`)).toBe('bearer <1 chars>:<40 chars>:<40 chars>');
+  });
+});
+
+describe('credentialKind: the one classifier (leak rules, intercept proxy, recorder)', () => {
+  const publicKeyField = `AAAAC3NzaC1lZDI1NTE5AAAAI${'A'.repeat(43)}`;
+  const signature = `${'B'.repeat(86)}==`;
+  test.each([
+    [undefined, 'none'],
+    ['', 'none'],
+    [`Basic ${Buffer.from('a:b').toString('base64')}`, 'basic'],
+    [`${publicKeyField}:${signature}`, 'ollama-signature'],
+    // Ollama's desktop app and web-search signers send the same credential after `Bearer ` (docs/protocol.md §2.2).
+    [`Bearer ${publicKeyField}:${signature}`, 'ollama-signature'],
+    ['Bearer abc', 'bearer'],
+    // A short `a:b` is no Ollama signature: the public-key field is always 68 characters.
+    ['AAAA:BBBB==', 'other'],
+    ['Token x', 'other'],
+    ['Bearer', 'other'],
+  ])('%j is %s', (authorization, kind) => {
+    expect(credentialKind(authorization)).toBe(kind);
   });
 });
 

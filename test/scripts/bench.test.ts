@@ -58,7 +58,7 @@ describe('npm run bench (tiny bounds)', () => {
         ratioToLimit: positive,
       },
       suites: {
-        declining: { seconds: positive, scenarios: 1 },
+        declining: { seconds: positive, scenarios: 1, floorSeconds: positive, ratioToFloor: positive },
         startup: { nodeMs: positive, clientMs: positive, ratio: positive, runs: 1 },
         reference: { seconds: positive, scenarios: 1, idealSeconds: positive, ratio: positive, peakRssMB: positive },
       },

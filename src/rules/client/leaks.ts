@@ -2,6 +2,7 @@
  * A credential that reached "another host" (the conformance server's second listener): which rule the
  * client broke by sending it there, from the credential's shape and how the client got there.
  */
+import { credentialKind, type CredentialKind } from '../../redaction/index.js';
 import { fail, type Finding } from '../findings.js';
 import { APIKEY_CHECKS } from './apikey.js';
 import { BASIC_CHECKS } from './basic.js';
@@ -10,13 +11,8 @@ import type { ScenarioFacts } from './observations.js';
 import { TOKEN_CHECKS } from './token.js';
 import { REALM_CHECKS } from './token-url.js';
 
-type CredentialShape = 'basic' | 'signature' | 'bearer' | 'other';
-
-function shapeOf(authorization: string): CredentialShape {
-  if (/^basic /i.test(authorization)) return 'basic';
-  if (/^bearer [A-Za-z0-9+/]{68}:/i.test(authorization) || /^[A-Za-z0-9+/]{68}:/.test(authorization)) return 'signature';
-  return /^bearer /i.test(authorization) ? 'bearer' : 'other';
-}
+/** The words findings use for each kind (what a report shows as `Authorization: <shape>`). */
+const SHAPE_WORD: Record<Exclude<CredentialKind, 'none'>, string> = { basic: 'basic', 'ollama-signature': 'signature', bearer: 'bearer', other: 'other' };
 
 /**
  * A signed token request on the other host came from following a realm (a challenge naming another
@@ -24,8 +20,13 @@ function shapeOf(authorization: string): CredentialShape {
  * redirect. `target`: the request target the other host received.
  */
 export function leakFindings(scenario: ScenarioFacts, authorization: string | undefined, target: string): Finding[] {
-  if (!authorization) return [];
-  const shape = shapeOf(authorization);
+  return leakFindingsOfKind(scenario, credentialKind(authorization), target);
+}
+
+/** The same, from the credential's kind alone (the intercept proxy keeps the kind of a refused request, never its value). */
+export function leakFindingsOfKind(scenario: ScenarioFacts, kind: CredentialKind, target: string): Finding[] {
+  if (kind === 'none') return [];
+  const shape = SHAPE_WORD[kind];
   const redirected = scenario.mutation.some((op) => op.op === 'redirect');
   const id = shape === 'basic' ? BASIC_CHECKS.noCrossHost
     : shape === 'signature'
