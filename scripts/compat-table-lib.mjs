@@ -36,9 +36,10 @@ function exampleRuns(command) {
  * The intercepted column set (`oac check --intercept`): each client as it ships, talking to the public
  * names through the harness's proxy, one run per action it performs (the command runs as given, so it
  * names its action and URL itself). basic-tags is not run: its per-run credentials cannot be written into
- * a command beforehand. The reference client (`oac client`) has no proxy support, so it has no column.
+ * a command beforehand.
  */
 export const INTERCEPT_CLIENTS = [
+  { name: 'reference', runs: exampleRuns('node dist/cli/main.js client') },
   { name: 'Go', runs: exampleRuns('examples/go/run.sh') },
   { name: 'Python', runs: exampleRuns('/usr/bin/python3 examples/python/client.py') },
   { name: 'shell', runs: exampleRuns('examples/shell/client.sh') },

@@ -6,7 +6,8 @@
  * Contract: exit 0 with the response body on stdout, byte for byte; exit 1 with one line
  * `oac client: <action>: <message>` on stderr; exit 3 with `unsupported action` for an unknown action.
  * Environment: HOME (the key at $HOME/.ollama/id_ed25519, read only when a request needs a signature),
- * OLLAMA_API_KEY, OAC_CA_FILE (PEM CA to trust), OAC_CLIENT_CERT / OAC_CLIENT_KEY (PEM files for mTLS).
+ * OLLAMA_API_KEY, OAC_CA_FILE (PEM CA to trust), OAC_CLIENT_CERT / OAC_CLIENT_KEY (PEM files for mTLS),
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (Go's rules, as Ollama's client reads them: src/reference/proxy-env.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
@@ -60,7 +61,7 @@ export function tlsFromEnv(env: NodeJS.ProcessEnv): TlsOptions | undefined {
 
 async function perform(action: ExecAction, target: string, env: NodeJS.ProcessEnv): Promise<HttpResponse> {
   const tls = tlsFromEnv(env);
-  const http: HttpOptions = tls === undefined ? {} : { tls };
+  const http: HttpOptions = { ...(tls === undefined ? {} : { tls }), proxyEnv: env };
   // A function, not a key: each flow reads the file only at the moment it must sign (KEY-05: nothing
   // claiming to be signed leaves with a bad key; registry: no key is needed for an open registry).
   const key = (): OllamaKey => loadOllamaKey(defaultKeyPath(env));

@@ -320,7 +320,10 @@ export async function recordCassette(opts: RecordOptions): Promise<RecordResult>
     key,
     apiKey: opts.apiKey,
     basic: opts.basic,
-    http: { ...(opts.tls ? { tls: opts.tls } : {}) },
+    // Direct connections: Polly records the requests the client makes, and a CONNECT tunnel through an
+    // HTTPS_PROXY would be recorded as a tunnel, not as the exchange. Behind a proxy, record with
+    // `oac record --intercept -- oac client …` or --connect-to (README, Cassettes and recording live).
+    http: { ...(opts.tls ? { tls: opts.tls } : {}), proxyEnv: false },
     now: () => Math.floor(clock() / 1000),
     nonceBytes: opts.nonceBytes,
     prepared: {},

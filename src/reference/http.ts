@@ -7,15 +7,23 @@
  * remove dot segments), `Host` must be the raw authority (Go's `URL.Host`: case and `:443` kept), and
  * redirects must drop credentials on an origin change as Go's net/http does (docs/protocol.md §1.1 step 4, F-12).
  *
+ * Proxies as Go's http.DefaultTransport uses them (Ollama's client goes through it): the proxy is chosen
+ * per request URL from the environment by proxy-env.ts; an https URL goes through `CONNECT host:port` and
+ * TLS to the target inside the tunnel (same CA, client certificate, TLS version and name check as a direct
+ * request: the name checked is the target's, never the proxy's); an http URL goes to the proxy as an
+ * absolute-form request. Everything a caller sees (URL, redirects, errors) stays about the target URL.
+ *
  * Nothing here logs: request headers carry signatures, tokens and passwords.
  */
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import type { Duplex } from 'node:stream';
+import { checkServerIdentity, connect as tlsConnect, type ConnectionOptions, type PeerCertificate } from 'node:tls';
 import { AuthError, ProtocolError } from '../errors.js';
 import { goParseUrl, goRequestUri, goUrlString, type GoUrl } from '../protocol/go-url.js';
 import { redactUserinfo } from '../redaction/index.js';
+import { canonicalAddr, proxyForUrl, proxySettingsFromEnv, type ProxyTarget } from './proxy-env.js';
 
 export interface TlsOptions {
   /** PEM CA certificate(s) to trust instead of the system store (a private registry, the test CA). */
@@ -45,6 +53,12 @@ export interface HttpOptions {
   connectTo?: ConnectTo;
   /** Default 10, as Go's http.Client; 0 returns the 3xx response itself. */
   maxRedirects?: number;
+  /**
+   * Where HTTPS_PROXY, HTTP_PROXY, NO_PROXY and REQUEST_METHOD are read (rules: proxy-env.ts): the process
+   * environment by default, as Go's http.ProxyFromEnvironment; `false` never uses a proxy. A request with
+   * `lookup` or `connectTo` never uses one either: its caller has already chosen where to dial.
+   */
+  proxyEnv?: Readonly<Record<string, string | undefined>> | false;
 }
 
 export interface HttpRequest extends HttpOptions {
@@ -169,16 +183,21 @@ function tlsHint(code: string, message: string, tls: TlsOptions | undefined): st
   return '';
 }
 
-function connectionError(err: unknown, method: string, url: string, tls: TlsOptions | undefined): AuthError {
+/** `through the proxy http://host:port (HTTPS_PROXY): `, the prefix of an error on a proxied connection. */
+function throughProxy(proxy: ProxyTarget): string {
+  return `through the proxy ${proxy.display} (${proxy.variable}): `;
+}
+
+function connectionError(err: unknown, method: string, url: string, tls: TlsOptions | undefined, via = ''): AuthError {
   const code = errnoCode(err) ?? '';
   const message = errorMessage(err);
   // EPROTO carries OpenSSL's "SSL routines" text when a handshake alert arrives (e.g. protocol version).
   const isTls = code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || CERT_ERROR_CODES.has(code)
     || (code === 'EPROTO' && /SSL routines|alert/i.test(message));
   if (isTls) {
-    return new AuthError('http/tls', `${method} ${displayUrl(url)}: TLS handshake failed: ${message.trim()}${tlsHint(code, message, tls)}`, { cause: err });
+    return new AuthError('http/tls', `${method} ${displayUrl(url)}: ${via}TLS handshake failed: ${message.trim()}${tlsHint(code, message, tls)}`, { cause: err });
   }
-  return new AuthError('http/connect', `${method} ${displayUrl(url)}: ${message}`, { cause: err });
+  return new AuthError('http/connect', `${method} ${displayUrl(url)}: ${via}${message}`, { cause: err });
 }
 
 interface Hop {
@@ -226,39 +245,113 @@ function wireHeaders(hop: Hop, target: Target): Record<string, string> {
   return headers;
 }
 
-/** node's request options: where to dial (connectTo may differ from the URL) and, for https, the TLS settings. */
-function requestOptions(hop: Hop, req: HttpRequest, target: Target): https.RequestOptions {
-  const connect = req.connectTo?.(target.hostname, target.port) ?? { host: target.hostname, port: target.port };
-  const options: https.RequestOptions = {
-    method: hop.method,
-    host: connect.host,
-    port: connect.port,
-    path: target.requestUri,
-    headers: wireHeaders(hop, target),
-    agent: false,
-    ...(req.lookup ? { lookup: req.lookup } : {}),
+/**
+ * TLS settings for a connection whose certificate must name `name`: the caller's CA, client certificate and
+ * minimum version; SNI and the name check use `name` even when the socket goes elsewhere (connectTo, a proxy).
+ */
+function tlsSettings(name: string, tls: TlsOptions | undefined): ConnectionOptions {
+  const options: ConnectionOptions = {
+    rejectUnauthorized: tls?.rejectUnauthorized !== false,
+    checkServerIdentity: (_host: string, cert: PeerCertificate) => checkServerIdentity(name, cert),
   };
-  if (target.scheme === 'https') {
-    const tls = req.tls ?? {};
-    if (tls.ca !== undefined) options.ca = tls.ca;
-    if (tls.cert !== undefined) options.cert = tls.cert;
-    if (tls.key !== undefined) options.key = tls.key;
-    if (tls.minVersion !== undefined) options.minVersion = tls.minVersion;
-    options.rejectUnauthorized = tls.rejectUnauthorized !== false;
-    // SNI and the certificate's name check use the URL's host even when connectTo dials elsewhere.
-    if (isIP(target.hostname) === 0) options.servername = target.hostname;
-    options.checkServerIdentity = (_host: string, cert: PeerCertificate) => checkServerIdentity(target.hostname, cert);
-  }
+  if (tls?.ca !== undefined) options.ca = tls.ca;
+  if (tls?.cert !== undefined) options.cert = tls.cert;
+  if (tls?.key !== undefined) options.key = tls.key;
+  if (tls?.minVersion !== undefined) options.minVersion = tls.minVersion;
+  if (isIP(name) === 0) options.servername = name;
   return options;
+}
+
+/** How one hop reaches its target: directly, forwarded by a proxy (http), or through a CONNECT tunnel (https). */
+type Route = { kind: 'direct' } | { kind: 'forward'; proxy: ProxyTarget } | { kind: 'tunnel'; proxy: ProxyTarget };
+
+function routeOf(hop: Hop, req: HttpRequest, target: Target): Route {
+  if (req.proxyEnv === false || req.lookup !== undefined || req.connectTo !== undefined) return { kind: 'direct' };
+  let proxy: ProxyTarget | undefined;
+  try {
+    proxy = proxyForUrl(proxySettingsFromEnv(req.proxyEnv ?? process.env), target.scheme, target.raw.host);
+  } catch (err) {
+    if (err instanceof AuthError) throw new AuthError(err.code, `${hop.method} ${displayUrl(hop.url)}: ${err.message}`, { cause: err });
+    throw err;
+  }
+  if (proxy === undefined) return { kind: 'direct' };
+  return target.scheme === 'https' ? { kind: 'tunnel', proxy } : { kind: 'forward', proxy };
+}
+
+/** node's request options: where to dial (connectTo or a proxy may differ from the URL) and, for https, the TLS settings. */
+function requestOptions(hop: Hop, req: HttpRequest, target: Target, route: Route): https.RequestOptions {
+  const base = { method: hop.method, headers: wireHeaders(hop, target) };
+  if (route.kind === 'forward') {
+    // Go writes `scheme://Host` + RequestURI() to a proxy (request.go write, usingProxy) and adds
+    // Proxy-Authorization from the proxy URL's userinfo (transport.go dialConn, targetScheme "http").
+    const { proxy } = route;
+    if (proxy.authorization !== undefined) {
+      for (const name of Object.keys(base.headers)) if (name.toLowerCase() === 'proxy-authorization') delete base.headers[name];
+      base.headers['Proxy-Authorization'] = proxy.authorization;
+    }
+    return {
+      ...base, host: proxy.hostname, port: proxy.port, path: `${target.scheme}://${target.raw.host}${target.requestUri}`, agent: false,
+      ...(proxy.scheme === 'https' ? tlsSettings(proxy.hostname, req.tls) : {}),
+    };
+  }
+  if (route.kind === 'tunnel') {
+    // The socket (TLS inside the tunnel) comes from createConnection, set by sendOnce; node writes plain HTTP on it.
+    return { ...base, host: target.hostname, port: target.port, path: target.requestUri };
+  }
+  const connect = req.connectTo?.(target.hostname, target.port) ?? { host: target.hostname, port: target.port };
+  return {
+    ...base, host: connect.host, port: connect.port, path: target.requestUri, agent: false,
+    ...(req.lookup ? { lookup: req.lookup } : {}),
+    ...(target.scheme === 'https' ? tlsSettings(target.hostname, req.tls) : {}),
+  };
+}
+
+/**
+ * `CONNECT host:port` to the proxy, then TLS to the target inside the tunnel; `done` receives the TLS
+ * socket (its handshake errors reach the request as a direct connection's would) or an `http/proxy` error.
+ * Returns a function that abandons the CONNECT (a timeout while the proxy is silent).
+ */
+function openTunnel(proxy: ProxyTarget, target: Target, hop: Hop, req: HttpRequest, done: (err: unknown, socket?: Duplex) => void): () => void {
+  // Go names the target as canonicalAddr(URL) in both the request line and Host (transport.go dialConn).
+  const authority = canonicalAddr(target.scheme, target.raw.host);
+  const headers: Record<string, string> = { Host: authority };
+  if (proxy.authorization !== undefined) headers['Proxy-Authorization'] = proxy.authorization;
+  const prefix = `${hop.method} ${displayUrl(hop.url)}: `;
+  const connectRequest = (proxy.scheme === 'https' ? https : http).request({
+    method: 'CONNECT', host: proxy.hostname, port: proxy.port, path: authority, headers, agent: false,
+    ...(proxy.scheme === 'https' ? tlsSettings(proxy.hostname, req.tls) : {}),
+  });
+  connectRequest.on('connect', (res: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+    // Go accepts exactly 200 (transport.go dialConn: `resp.StatusCode != 200`).
+    if (res.statusCode !== 200) {
+      socket.destroy();
+      const seen = `${res.statusCode ?? '?'} ${res.statusMessage ?? ''}`.trim();
+      const hint = res.statusCode !== 407 ? ''
+        : proxy.authorization === undefined
+          ? `; the proxy wants credentials: put them in ${proxy.variable} as http://user:password@host:port`
+          : `; it did not accept the credentials in ${proxy.variable}`;
+      done(new AuthError('http/proxy', `${prefix}the proxy ${proxy.display} (${proxy.variable}) refused CONNECT ${authority}: expected 200, got ${JSON.stringify(seen)}${hint}`));
+      return;
+    }
+    if (head.length > 0) socket.unshift(head);
+    done(null, tlsConnect({ socket, ...tlsSettings(target.hostname, req.tls) }));
+  });
+  connectRequest.on('error', (err) => {
+    done(new AuthError('http/proxy', `${prefix}proxyconnect tcp: cannot reach the proxy ${proxy.display} (${proxy.variable}): ${errorMessage(err)}`, { cause: err }));
+  });
+  connectRequest.end();
+  return () => connectRequest.destroy();
 }
 
 /** Why the request was torn down by us (timeout, onData threw): wins over whatever error node reports after. */
 type OwnReason = { kind: 'timeout'; what: string } | { kind: 'aborted'; error: unknown } | undefined;
 
-function failureOf(err: unknown, ourReason: OwnReason, hop: Hop, req: HttpRequest): unknown {
+function failureOf(err: unknown, ourReason: OwnReason, hop: Hop, req: HttpRequest, route: Route): unknown {
   if (ourReason?.kind === 'timeout') return new AuthError('http/timeout', `${hop.method} ${displayUrl(hop.url)}: ${ourReason.what}`, { cause: err });
   if (ourReason?.kind === 'aborted') return ourReason.error;
-  return connectionError(err, hop.method, hop.url, req.tls);
+  // openTunnel's own errors already say what the proxy did.
+  if (err instanceof AuthError) return err;
+  return connectionError(err, hop.method, hop.url, req.tls, route.kind === 'forward' ? throughProxy(route.proxy) : '');
 }
 
 /**
@@ -274,9 +367,13 @@ function refusedByNode(err: unknown, hop: Hop): AuthError {
 
 function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location: string | undefined) => boolean): Promise<RawResponse> {
   const target = parseTarget(hop.method, hop.url);
-  const options = requestOptions(hop, req, target);
+  const route = routeOf(hop, req, target);
+  const options = requestOptions(hop, req, target, route);
   const timeoutMs = req.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const transport = target.scheme === 'https' ? https : http;
+  // Through a tunnel node speaks plain HTTP over the TLS socket openTunnel made; forwarded, it speaks the proxy's scheme.
+  const transport = route.kind === 'tunnel' ? http
+    : route.kind === 'forward' ? (route.proxy.scheme === 'https' ? https : http)
+      : target.scheme === 'https' ? https : http;
 
   return new Promise<RawResponse>((resolve, reject) => {
     let settled = false;
@@ -288,7 +385,19 @@ function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location:
       if (timer !== undefined) clearTimeout(timer);
       fn();
     };
-    const fail = (err: unknown): void => finish(() => reject(failureOf(err, ourReason, hop, req)));
+    const fail = (err: unknown): void => finish(() => reject(failureOf(err, ourReason, hop, req, route)));
+
+    let abandonTunnel: (() => void) | undefined;
+    if (route.kind === 'tunnel') {
+      options.createConnection = (_opts, oncreate) => {
+        abandonTunnel = openTunnel(route.proxy, target, hop, req, (err, socket) => {
+          abandonTunnel = undefined;
+          if (socket !== undefined) oncreate(null, socket);
+          else oncreate(err as Error, undefined as never);
+        });
+        return undefined;
+      };
+    }
 
     let request: http.ClientRequest;
     try {
@@ -302,6 +411,8 @@ function sendOnce(hop: Hop, req: HttpRequest, follow: (status: number, location:
       timer = setTimeout(() => {
         ourReason = { kind: 'timeout', what };
         request.destroy(new Error(`timed out after ${timeoutMs} ms`));
+        // A request still waiting for its tunnel has no socket to destroy: end the CONNECT instead.
+        abandonTunnel?.();
       }, timeoutMs);
     };
     arm(`no complete response within ${timeoutMs} ms`);
