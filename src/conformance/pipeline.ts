@@ -144,9 +144,19 @@ export function reportableBody(role: RequestRole, res: OutgoingResponse): string
   return text.length > MAX_REPORTED_BODY ? `${text.slice(0, MAX_REPORTED_BODY)}…(truncated)` : text;
 }
 
-/** deliver: the response as mutated (repeated header fields kept), after its delay, or a dropped connection. */
-export async function deliver(res: ServerResponse, out: OutgoingResponse, method: string): Promise<void> {
-  if (out.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
+/**
+ * deliver: the response as mutated (repeated header fields kept), after its delay, or a dropped connection.
+ * `onWait` hears when a delay starts and ends (the runner lends the job slot meanwhile).
+ */
+export async function deliver(res: ServerResponse, out: OutgoingResponse, method: string, onWait?: (waiting: boolean) => void): Promise<void> {
+  if (out.delayMs > 0) {
+    onWait?.(true);
+    try {
+      await new Promise((resolve) => setTimeout(resolve, out.delayMs));
+    } finally {
+      onWait?.(false);
+    }
+  }
   if (out.drop) {
     res.socket?.destroy();
     return;

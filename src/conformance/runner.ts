@@ -138,7 +138,7 @@ function once<T>(make: () => T | Promise<T>): () => Promise<T> {
   return () => (made ??= Promise.resolve().then(make));
 }
 
-async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunContext): Promise<ScenarioResult> {
+async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunContext, onWait?: (waiting: boolean) => void): Promise<ScenarioResult> {
   const { secrets, shimDir } = run;
   const started = Date.now();
   const timeoutMs = opts.timeoutMs ?? 20_000;
@@ -161,7 +161,7 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
     let origin = '';
     const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? cassetteOverlay(scenario.cassette, run.cassette(scenario.cassette), () => origin) : undefined;
     ca = opts.intercept ? await run.interceptCa() : undefined;
-    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}) });
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}), ...(onWait ? { onWait } : {}) });
     origin = server.origin;
     home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys, keyFiles: run.keyFiles });
     const apiKey = apiKeyFor(scenario, secrets);
@@ -211,6 +211,50 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
   };
 }
 
+/**
+ * Runs the scenarios `jobs` at a time, in their order; results keep that order. A scenario whose server
+ * is holding a response back on purpose (waiting for the next whole second) does not count against
+ * `jobs` while it waits: its client is idle, and another scenario uses the slot. When the wait ends, both
+ * run until one finishes; no new scenario starts before the count is under `jobs` again.
+ */
+export function runPool(
+  scenarios: readonly Scenario[],
+  jobs: number,
+  runOne: (scenario: Scenario, onWait: (waiting: boolean) => void) => Promise<ScenarioResult>,
+  onResult: ((result: ScenarioResult) => void) | undefined,
+): Promise<ScenarioResult[]> {
+  const results: ScenarioResult[] = new Array(scenarios.length);
+  return new Promise((resolve, reject) => {
+    let next = 0;
+    let running = 0;
+    let waiting = 0;
+    let finished = 0;
+    const fill = (): void => {
+      while (next < scenarios.length && running - waiting < jobs) start(next++);
+      if (finished === scenarios.length) resolve(results);
+    };
+    const start = (index: number): void => {
+      running++;
+      let held = false;
+      const onWait = (now: boolean): void => {
+        if (now === held) return;
+        held = now;
+        waiting += now ? 1 : -1;
+        if (now) fill();
+      };
+      runOne(scenarios[index]!, onWait).then((result) => {
+        onWait(false);
+        running--;
+        finished++;
+        results[index] = result;
+        onResult?.(result);
+        fill();
+      }, reject);
+    };
+    fill();
+  });
+}
+
 export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
   const startedAt = new Date().toISOString();
   const jobs = Math.max(1, Math.min(opts.jobs ?? 1, 16));
@@ -238,18 +282,9 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
     workspace.remove();
     throw err;
   }
-  const results: ScenarioResult[] = new Array(opts.scenarios.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < opts.scenarios.length) {
-      const index = next++;
-      const result = await runScenario(opts.scenarios[index]!, opts, run);
-      results[index] = result;
-      opts.onResult?.(result);
-    }
-  };
+  let results: ScenarioResult[];
   try {
-    await Promise.all(Array.from({ length: Math.min(jobs, opts.scenarios.length) }, worker));
+    results = await runPool(opts.scenarios, jobs, (scenario, onWait) => runScenario(scenario, opts, run, onWait), opts.onResult);
   } finally {
     workspace.remove();
   }

@@ -40,6 +40,11 @@ export interface ConformanceServerOptions {
    * this server starts (./intercept-lane.ts); the run's CA holds a leaf for every routed name.
    */
   intercept?: { ca: InterceptCa };
+  /**
+   * Told when the server starts holding a response back on purpose (a scenario's delay, e.g. until the next
+   * second) and when it lets it go: the runner lets another scenario use the job slot meanwhile.
+   */
+  onWait?: (waiting: boolean) => void;
 }
 
 export interface RunningServer {
@@ -122,7 +127,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
     const setRequestOrigin = (value: string | undefined): void => {
       requestOrigin = value;
     };
-    void serveMain(ready, emulators, opts.overlay, req, res, intercepted ?? via, observe, setRequestOrigin).catch((err: unknown) => failed(res, `serving ${req.method} ${req.url}`, err));
+    void serveMain(ready, emulators, opts.overlay, req, res, intercepted ?? via, observe, setRequestOrigin, opts.onWait).catch((err: unknown) => failed(res, `serving ${req.method} ${req.url}`, err));
   }, tls?.options, (err) => {
     // Neutral: refusing our certificate is right in one scenario and wrong in another; the judge decides
     // from the client's outcome. The observation keeps the reason for the report.
@@ -186,7 +191,7 @@ export async function startConformanceServer(opts: ConformanceServerOptions): Pr
 }
 
 /** One request on the main listener, through every stage of the pipeline. */
-async function serveMain(run: RunState, emulators: Emulators, cassette: CassetteOverlay | undefined, req: IncomingMessage, res: ServerResponse, via: 'http' | 'https' | InterceptedRequest, observe: (o: Omit<Observation, 'seq'>) => void, setRequestOrigin: (origin: string | undefined) => void): Promise<void> {
+async function serveMain(run: RunState, emulators: Emulators, cassette: CassetteOverlay | undefined, req: IncomingMessage, res: ServerResponse, via: 'http' | 'https' | InterceptedRequest, observe: (o: Omit<Observation, 'seq'>) => void, setRequestOrigin: (origin: string | undefined) => void, onWait?: (waiting: boolean) => void): Promise<void> {
   const method = req.method ?? 'GET';
   const target = req.url ?? '/';
   const headers = typeof via === 'string' ? req.headers : via.headers;
@@ -201,7 +206,7 @@ async function serveMain(run: RunState, emulators: Emulators, cassette: Cassette
   noteSent(run, role, outgoing);
   const reason = [reply.reason, adoption?.note].filter((r) => r !== undefined && r !== '').join('; ');
   observe({ listener: 'main', role, method, url: target, headers: redactHeaders(headers), status: outgoing.drop ? 0 : outgoing.status, findings, responseBody: reportableBody(role, outgoing), ...(reason ? { reason } : {}), ...(mutated.length ? { mutated } : {}) });
-  await deliver(res, outgoing, method);
+  await deliver(res, outgoing, method, onWait);
 }
 
 /**

@@ -60,7 +60,8 @@ function assembleKey(ownSeed: Uint8Array, publicKey: Uint8Array, path: string | 
     publicKeyField: publicKeyField(publicKey),
     authorizedKeyLine: authorizedKeyLine(publicKey),
     ...(path === undefined ? {} : { path }),
-    sign: (message: string | Uint8Array) => signWithSeed(ownSeed, message),
+    // A (the public key) is passed in: it was derived from this seed when the key was made.
+    sign: (message: string | Uint8Array) => signEd25519(ownSeed, message, publicKey),
   };
   // A harness logs requests, findings and objects; a seed that reached a log or a report would be a
   // leaked identity. Non-enumerable keeps it out of JSON.stringify, console.log and jest diffs.

@@ -37,8 +37,10 @@ function toBytes(message: string | Uint8Array): Uint8Array {
  * twice in its life. Here [n]B is taken as [n/2](2B): 2B is not B, so noble uses its constant-time ladder
  * (about 13 ms cold, 2 ms warm). The bytes are those of `ed.sign` (Ed25519 is deterministic): the golden
  * vectors of specs/vectors/signatures.json and test/protocol/ed25519.test.ts check it.
+ * `publicKey`: A, when the caller holds it already (derived from this seed): one multiplication fewer,
+ * as Go's ed25519.Sign takes A from the private key instead of deriving it again.
  */
-export function signEd25519(seed: Uint8Array, message: string | Uint8Array): Uint8Array {
+export function signEd25519(seed: Uint8Array, message: string | Uint8Array, publicKey?: Uint8Array): Uint8Array {
   const m = toBytes(message);
   const hashed = sha512(seed);
   const head = hashed.slice(0, 32);
@@ -46,10 +48,10 @@ export function signEd25519(seed: Uint8Array, message: string | Uint8Array): Uin
   head[31]! &= 127;
   head[31]! |= 64;
   const s = littleEndian(head) % GROUP_ORDER;
-  const publicKey = baseMultiple(s);
+  const A = publicKey ?? baseMultiple(s);
   const r = littleEndian(sha512(concat(hashed.subarray(32), m))) % GROUP_ORDER;
   const R = baseMultiple(r);
-  const k = littleEndian(sha512(concat(R, publicKey, m))) % GROUP_ORDER;
+  const k = littleEndian(sha512(concat(R, A, m))) % GROUP_ORDER;
   return concat(R, littleEndianBytes((r + k * s) % GROUP_ORDER, 32));
 }
 
