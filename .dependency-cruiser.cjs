@@ -8,6 +8,7 @@
 const LAYERS = [
   ['errors.ts', 'check-ids.ts'],
   ['exit-hooks.ts'],
+  ['child-process.ts'],
   ['workspace.ts'],
   ['redaction'],
   ['protocol'],

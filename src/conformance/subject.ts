@@ -7,14 +7,14 @@
  * Node process, so a synchronous wait (execFileSync, spawnSync) would stop the server while the client
  * waits for it, and both would hang until the timeout.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { chmod, copyFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { HarnessError } from '../errors.js';
-import { atExit } from '../exit-hooks.js';
+import { runDetached, type RunDetachedOptions } from '../child-process.js';
 import { encodeOpenSshPrivateKey, ollamaKeyFiles, OLLAMA_DIR, PRIVATE_KEY_NAME, publicKeyFromSeed, writeOllamaKeyFiles, type OllamaKeyFiles } from '../keys/index.js';
 import type { ClientRun, ClientSetup, ExecAction } from './types.js';
 
@@ -313,222 +313,27 @@ export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-const DEFAULT_OUTPUT_CAP = 1024 * 1024;
-/** Between SIGTERM and SIGKILL on a timeout. */
-const KILL_GRACE_MS = 2_000;
-/**
- * After the client's process has exited (and the rest of its process group has been killed), how long we
- * wait for its stdout/stderr to close. Only a process that left our process group (setsid) and kept the
- * pipes can make us wait this long; then we stop reading.
- */
-const DRAIN_MS = 2_000;
-
-export interface RunClientOptions {
-  timeoutMs: number;
-  cwd?: string;
-  /** Bytes kept of stdout and of stderr each (default 1 MiB); the rest is counted and noted. */
-  maxOutputBytes?: number;
-  /** Default KILL_GRACE_MS. */
-  killGraceMs?: number;
-  /** Default /bin/sh (exec contract: the command runs through the shell). */
+/** Options of runClient / runCommandLine: those of runDetached, and the shell (exec contract: /bin/sh). */
+export interface RunClientOptions extends Omit<RunDetachedOptions, 'env'> {
+  /** Default /bin/sh. */
   shell?: string;
 }
 
-class CappedOutput {
-  private readonly chunks: Buffer[] = [];
-  private readonly notes: string[] = [];
-  private kept = 0;
-  private dropped = 0;
-  constructor(private readonly cap: number, private readonly name: string) {}
-
-  push(chunk: Buffer): void {
-    const room = this.cap - this.kept;
-    if (room > 0) {
-      const part = chunk.length <= room ? chunk : chunk.subarray(0, room);
-      this.chunks.push(part);
-      this.kept += part.length;
-    }
-    this.dropped += Math.max(0, chunk.length - Math.max(room, 0));
-  }
-
-  /** A line of the harness's own, added after the output (marked `[oac: …]`). */
-  note(text: string): void {
-    this.notes.push(text);
-  }
-
-  text(): string {
-    const text = Buffer.concat(this.chunks).toString('utf8');
-    const notes = [...this.notes];
-    if (this.dropped > 0) notes.unshift(`${this.name} truncated: kept the first ${this.kept} bytes, dropped ${this.dropped} more`);
-    if (notes.length === 0) return text;
-    const sep = text.endsWith('\n') || text === '' ? '' : '\n';
-    return `${text}${sep}${notes.map((n) => `[oac: ${n}]\n`).join('')}`;
-  }
-}
-
-/** Signals the client's whole process group; returns why it could not, when that is not "already gone". */
-function killGroup(pid: number, signal: NodeJS.Signals): string | undefined {
-  try {
-    process.kill(-pid, signal);
-    return undefined;
-  } catch (err) {
-    // ESRCH: the whole group is gone already, which is what we wanted.
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ESRCH' ? undefined : `${signal} to process group ${pid} failed: ${(err as Error).message}`;
-  }
-}
-
 /**
- * Clients run detached (their own session and process group), so a Ctrl-C aimed at `oac check` does not
- * reach them. While any runs, the harness kills their groups when it exits or is interrupted (SIGINT,
- * SIGTERM, SIGHUP); the hooks exist only while a client is running, so they change nothing otherwise.
- */
-const liveGroups = new Set<number>();
-let unregisterKill: (() => void) | undefined;
-
-function killLiveGroups(): void {
-  for (const pid of liveGroups) killGroup(pid, 'SIGKILL');
-  liveGroups.clear();
-}
-
-function trackGroup(pid: number): void {
-  liveGroups.add(pid);
-  unregisterKill ??= atExit(killLiveGroups);
-}
-
-function untrackGroup(pid: number): void {
-  liveGroups.delete(pid);
-  if (liveGroups.size === 0 && unregisterKill) {
-    unregisterKill();
-    unregisterKill = undefined;
-  }
-}
-
-/** What runClient learns about the process as it runs; turned into a ClientRun when it is over. */
-class ClientProcessState {
-  exitCode: number | null = null;
-  signal: NodeJS.Signals | null = null;
-  exitedAt: number | undefined;
-  timedOut = false;
-  killed = false;
-  spawnError: string | undefined;
-  readonly started = Date.now();
-  readonly stdout: CappedOutput;
-  readonly stderr: CappedOutput;
-
-  constructor(readonly line: string, cap: number) {
-    this.stdout = new CappedOutput(cap, 'stdout');
-    this.stderr = new CappedOutput(cap, 'stderr');
-  }
-
-  /** A failed kill is the harness's problem, not the client's: it goes into stderr, where the report shows it. */
-  signalGroup(groupPid: number, sig: NodeJS.Signals): void {
-    const problem = killGroup(groupPid, sig);
-    if (problem !== undefined) this.stderr.note(problem);
-  }
-
-  result(): ClientRun {
-    const run: ClientRun = {
-      command: this.line,
-      exitCode: this.exitCode,
-      signal: this.signal,
-      timedOut: this.timedOut,
-      killed: this.killed,
-      stdout: this.stdout.text(),
-      stderr: this.stderr.text(),
-      durationMs: (this.exitedAt ?? Date.now()) - this.started,
-    };
-    if (this.spawnError !== undefined) run.spawnError = this.spawnError;
-    return run;
-  }
-}
-
-/** The client's shell, detached into its own session and process group, stdin at EOF, output piped. */
-function spawnClientShell(line: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): ChildProcess {
-  return spawn(opts.shell ?? '/bin/sh', ['-c', line], { cwd: opts.cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-}
-
-/**
- * Wires the child's events to `state`: output into the caps, a failed start as spawnError, an exit
- * (then killing whatever the client left in its group, and waiting at most DRAIN_MS for the pipes).
- */
-function watchClient(child: ChildProcess, state: ClientProcessState, opts: RunClientOptions, later: (ms: number, fn: () => void) => void, finish: () => void): void {
-  const pid = child.pid;
-  child.stdout?.on('data', (chunk: Buffer) => state.stdout.push(chunk));
-  child.stderr?.on('data', (chunk: Buffer) => state.stderr.push(chunk));
-  child.on('error', (err: NodeJS.ErrnoException) => {
-    if (pid === undefined) {
-      // spawn failed (ENOENT of the shell, a cwd that does not exist, EAGAIN…): no process, a harness problem.
-      state.spawnError = `cannot start ${opts.shell ?? '/bin/sh'} -c ${JSON.stringify(state.line)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${err.message}`;
-      state.exitedAt = Date.now();
-      finish();
-      return;
-    }
-    // The process runs; node reports some other trouble with it. The exit and timeout paths still apply.
-    state.stderr.note(`child process error: ${err.message}`);
-  });
-  child.on('exit', (code, sig) => {
-    state.exitCode = code;
-    state.signal = sig;
-    state.exitedAt = Date.now();
-    // Background children the client left behind would hold our pipes open (and leak past the run).
-    if (pid !== undefined) state.signalGroup(pid, 'SIGKILL');
-    later(DRAIN_MS, finish);
-  });
-  // Without a pid the spawn failed and 'error' (which comes first) has finished already.
-  child.on('close', () => {
-    if (pid !== undefined) finish();
-  });
-}
-
-/** On timeout: SIGTERM to the group, SIGKILL after the grace period, and give up on the pipes after that. */
-function armTimeout(pid: number, state: ClientProcessState, opts: RunClientOptions, later: (ms: number, fn: () => void) => void, finish: () => void): void {
-  const grace = opts.killGraceMs ?? KILL_GRACE_MS;
-  later(opts.timeoutMs, () => {
-    if (state.exitedAt !== undefined) return;
-    state.timedOut = true;
-    state.killed = true;
-    state.signalGroup(pid, 'SIGTERM');
-    later(grace, () => state.signalGroup(pid, 'SIGKILL'));
-    // Even a process SIGKILL cannot end (uninterruptible I/O) must not hold the harness.
-    later(grace + DRAIN_MS, finish);
-  });
-}
-
-/**
- * Runs `<command> '<action>' '<target>'` through the shell in its own process group, stdin at EOF,
- * output captured up to a cap. Never rejects for anything the client does: a client that cannot be
- * started is `spawnError`, a client that outlives `timeoutMs` is killed (SIGTERM to the group, SIGKILL
- * after the grace period) and reported `timedOut` and `killed`. When the client exits, whatever it left
- * running in its group is killed too, so no stray process outlives its scenario.
+ * Runs `<command> '<action>' '<target>'` through the shell (src/child-process.ts: its own process group,
+ * stdin at EOF, output capped, killed on timeout and with whatever it left running).
  */
 export function runClient(command: string, action: string, target: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
   return runCommandLine(`${command} ${shellQuote(action)} ${shellQuote(target)}`, env, opts);
 }
 
 /** The same, for a command line run exactly as given (intercept mode appends no arguments). */
-export function runCommandLine(line: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
-  const state = new ClientProcessState(line, opts.maxOutputBytes ?? DEFAULT_OUTPUT_CAP);
-  return new Promise<ClientRun>((resolve) => {
-    const timers: NodeJS.Timeout[] = [];
-    const later = (ms: number, fn: () => void): void => {
-      timers.push(setTimeout(fn, ms));
-    };
-    const child = spawnClientShell(state.line, env, opts);
-    const pid = child.pid;
-    let done = false;
-    const finish = (): void => {
-      if (done) return;
-      done = true;
-      for (const t of timers) clearTimeout(t);
-      if (pid !== undefined) untrackGroup(pid);
-      child.stdout?.destroy();
-      child.stderr?.destroy();
-      resolve(state.result());
-    };
-    watchClient(child, state, opts, later, finish);
-    if (pid === undefined) return;
-    trackGroup(pid);
-    armTimeout(pid, state, opts, later, finish);
-  });
+export async function runCommandLine(line: string, env: NodeJS.ProcessEnv, opts: RunClientOptions): Promise<ClientRun> {
+  const shell = opts.shell ?? '/bin/sh';
+  const run = await runDetached(shell, ['-c', line], { ...opts, env }, line);
+  if (run.spawnError !== undefined) {
+    // No process at all (ENOENT of the shell, a cwd that does not exist…): a harness problem, said with what was tried.
+    run.spawnError = `cannot start ${shell} -c ${JSON.stringify(line)}${opts.cwd === undefined ? '' : ` in ${opts.cwd}`}: ${run.spawnError}`;
+  }
+  return run;
 }

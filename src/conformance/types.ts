@@ -6,6 +6,7 @@
 import type { RequestRecord } from '../emulator/index.js';
 import type { Verdict, VerdictKind } from '../rules/types.js';
 import type { CheckId } from '../check-ids.js';
+import type { ProcessRun } from '../child-process.js';
 
 /** specs/schemas/scenario.schema.json, as loaded (validated before use). */
 export interface Scenario {
@@ -97,19 +98,8 @@ export interface Observation extends RequestRecord {
 }
 
 /** What the client process did. */
-export interface ClientRun {
-  command: string;
-  exitCode: number | null;
-  signal: NodeJS.Signals | null;
-  timedOut: boolean;
-  /** The harness killed the process (timeout): noted in the verdict so nobody mistakes it for a crash. */
-  killed: boolean;
-  stdout: string;
-  stderr: string;
-  durationMs: number;
-  /** The process could not be started at all (harness/environment problem). */
-  spawnError?: string;
-}
+/** One run of the client under test (src/child-process.ts). */
+export type ClientRun = ProcessRun;
 
 // Decided by the rules layer, so defined there (a lower layer); re-exported for this module's importers.
 export type { Verdict, VerdictKind } from '../rules/types.js';

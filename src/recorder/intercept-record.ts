@@ -14,6 +14,7 @@
  * after the command's process group is killed).
  */
 import { join } from 'node:path';
+import { runDetached, type ProcessRun } from '../child-process.js';
 import { createInterceptCa } from '../intercept/ca.js';
 import { applyInterceptEnvironment } from '../intercept/environment.js';
 import { proxyNotUsedMessage } from '../intercept/guidance.js';
@@ -23,7 +24,6 @@ import { createWorkspace } from '../workspace.js';
 import { findVariant, type RecordFlow, type VariantSpec } from './flows.js';
 import { displayPath, type Origin } from './har.js';
 import { exchangeEntries, exchangeUrl, flowMismatch, seenExchange } from './intercept-entries.js';
-import { runCommand, type CommandRun } from './intercept-command.js';
 import { LIVE_API_ORIGIN, LIVE_REGISTRY_ORIGIN, connectToMap, expirySeconds, RecordError, type RecordResult } from './record.js';
 import { Redactor } from './redact.js';
 import { redactEntry, saveRecording, type RecordedHar } from './save.js';
@@ -34,6 +34,8 @@ const RECORDED_HOSTS = [new URL(LIVE_REGISTRY_ORIGIN).hostname, new URL(LIVE_API
 
 /** Default limit on the command's run time; a client that hangs is killed and nothing is written. */
 const DEFAULT_TIMEOUT_MS = 300_000;
+/** What is kept of the command's stdout and stderr each: only the end of stderr is ever shown. */
+const OUTPUT_CAP = 256 * 1024;
 /** After the command exits, how long a response still being relayed may take to end (then it is lost). */
 const SETTLE_MS = 2_000;
 
@@ -109,9 +111,19 @@ function commandLine(argv: readonly string[]): string {
 
 /** What the run saw, for the decision whether to save it. */
 interface RunOutcome {
-  run: CommandRun;
+  run: ProcessRun;
   proxy: InterceptProxy;
   exchanges: InterceptedExchange[];
+}
+
+/** The user's command, exactly its argv (no shell), through the harness's one process runner. */
+function runCommand(rec: InterceptRecording, env: NodeJS.ProcessEnv): Promise<ProcessRun> {
+  const [file, ...args] = rec.opts.command;
+  if (file === undefined) {
+    return Promise.resolve({ command: '', exitCode: null, signal: null, timedOut: false, killed: false, stdout: '', stderr: '', durationMs: 0, spawnError: 'no command given' });
+  }
+  const opts = { env, timeoutMs: rec.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, maxOutputBytes: OUTPUT_CAP, ...(rec.opts.cwd === undefined ? {} : { cwd: rec.opts.cwd }) };
+  return runDetached(file, args, opts, rec.shownCommand);
 }
 
 /** Waits (briefly) for exchanges whose response was still being relayed when the command exited. */
@@ -145,7 +157,7 @@ async function runThroughProxy(rec: InterceptRecording): Promise<RunOutcome> {
     const ca = await createInterceptCa({ dir: workspace.dir, hostnames: [...RECORDED_HOSTS] });
     proxy = await startInterceptProxy({ routes: rec.upstream.routes, ca, onObservation, onExchange: (e) => exchanges.push(e) });
     const env = applyInterceptEnvironment(rec.opts.env ?? process.env, proxy.url, ca.bundlePath);
-    const run = await runCommand(rec.opts.command, { env, timeoutMs: rec.opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, ...(rec.opts.cwd === undefined ? {} : { cwd: rec.opts.cwd }) });
+    const run = await runCommand(rec, env);
     await settled(proxy);
     return { run, proxy, exchanges: [...exchanges].sort((a, b) => a.sequence - b.sequence) };
   } finally {
@@ -155,7 +167,7 @@ async function runThroughProxy(rec: InterceptRecording): Promise<RunOutcome> {
 }
 
 /** The last lines of what the command printed on stderr, redacted, for an error message. */
-function stderrTail(rec: InterceptRecording, run: CommandRun): string {
+function stderrTail(rec: InterceptRecording, run: ProcessRun): string {
   const lines = run.stderr.trimEnd().split('\n').filter((l) => l !== '');
   if (lines.length === 0) return '';
   return `; its stderr ended with:\n${lines.slice(-8).map((l) => `  ${rec.scrub(l)}`).join('\n')}`;

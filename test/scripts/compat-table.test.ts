@@ -136,7 +136,11 @@ describe('the intercepted column set', () => {
 
   test('the examples run every action but basic-tags with its public URL; the providers run their own commands', async () => {
     const { INTERCEPT_CLIENTS } = await load();
-    expect(INTERCEPT_CLIENTS.map((c) => c.name)).toEqual(['Go', 'Python', 'shell', 'python-requests provider', 'python-httpx provider', 'ollama-js provider']);
+    expect(INTERCEPT_CLIENTS.map((c) => c.name)).toEqual(['reference', 'Go', 'Python', 'shell', 'python-requests provider', 'python-httpx provider', 'ollama-js provider']);
+    // The reference client reads the proxy variables as Ollama's Go client does, so it runs as it ships too.
+    expect(INTERCEPT_CLIENTS.find((c) => c.name === 'reference')?.runs[0]).toEqual({
+      action: 'registry-manifest', command: 'node dist/cli/main.js client registry-manifest https://registry.ollama.ai/v2/library/llama3/manifests/latest',
+    });
     expect(INTERCEPT_CLIENTS.find((c) => c.name === 'Go')?.runs).toEqual([
       { action: 'registry-manifest', command: 'examples/go/run.sh registry-manifest https://registry.ollama.ai/v2/library/llama3/manifests/latest' },
       { action: 'cloud-tags', command: 'examples/go/run.sh cloud-tags https://ollama.com' },
