@@ -99,7 +99,10 @@ describe('report.html of a failing client, in Chromium', () => {
     const command = await first.locator('.reproduce code').textContent();
     expect(command).toMatch(/^oac check --client '.*no-realm-host-check' --scenario 'F-0[23]'$/);
     await first.locator('button.copy').click();
-    await expect(first.locator('button.copy').textContent()).resolves.toMatch(/^(Copied|Selected: press Ctrl\+C)$/);
+    // The label changes when the clipboard's promise settles, a moment after the click: wait for it (5 s at most).
+    const said = first.locator('button.copy', { hasText: /^(Copied|Selected: press Ctrl\+C)$/ });
+    await said.waitFor({ timeout: 5_000 });
+    await expect(said.textContent()).resolves.toMatch(/^(Copied|Selected: press Ctrl\+C)$/);
     // A string: the test's TypeScript has no DOM types; the page evaluates it.
     const copied = await page.evaluate('navigator.clipboard.readText()');
     expect(copied).toBe(command);

@@ -6,15 +6,14 @@
  * which must be empty afterwards.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEmulator, type Emulator } from '../../src/emulator/index.js';
 import { ollamaKeyFiles, writeOllamaKeyFiles } from '../../src/keys/index.js';
 import { lintCassette, loadServableCassette, scanFile, type Cassette } from '../../src/recorder/index.js';
 import { CLI } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/process.js';
-import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
+import { startPublicStandIns, type PublicStandIns } from '../helpers/public-stand-ins.js';
 
 const REGISTRY_URL = 'https://registry.ollama.ai/v2/library/llama3/manifests/latest';
 const REFERENCE_CLIENT = `${process.execPath} ${CLI} client`;
@@ -58,29 +57,20 @@ describe('oac check --intercept judges the reference client under the real host 
 });
 
 describe('oac record --intercept records the reference client', () => {
-  let pki: TestPki;
-  let registry: Emulator;
-  let cloud: Emulator;
+  let standIns: PublicStandIns;
+  let caFile: string;
   let connectTo: string[];
   const home = join(scratch, 'home');
-  const caFile = join(scratch, 'stand-in-ca.pem');
   const keyFiles = ollamaKeyFiles();
 
   beforeAll(async () => {
-    pki = makeTestPki();
-    writeFileSync(caFile, pki.caCert);
     mkdirSync(home);
     writeOllamaKeyFiles(home, keyFiles);
-    const tls = { cert: pki.serverCert, key: pki.serverKey };
-    registry = createEmulator({ tls, publicOrigin: 'https://registry.ollama.ai', authorizedKeys: [keyFiles.key.publicKeyField] });
-    cloud = createEmulator({ tls, publicOrigin: 'https://ollama.com', authorizedKeys: [keyFiles.key.publicKeyField] });
-    const r = await registry.start();
-    const c = await cloud.start();
-    connectTo = ['--connect-to', `registry.ollama.ai:443:127.0.0.1:${r.port}`, '--connect-to', `ollama.com:443:127.0.0.1:${c.port}`];
+    standIns = await startPublicStandIns(scratch, { authorizedKeys: [keyFiles.key.publicKeyField] });
+    ({ caFile, connectTo } = standIns);
   });
   afterAll(async () => {
-    await registry.stop();
-    await cloud.stop();
+    await standIns.stop();
   });
 
   test('registry-manifest: a servable cassette of challenge, token and retry under the real host names, no secret in it', async () => {

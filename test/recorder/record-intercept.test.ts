@@ -10,18 +10,18 @@
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createEmulator, type Emulator } from '../../src/emulator/index.js';
 import { proxyNotUsedMessage } from '../../src/intercept/guidance.js';
 import { ollamaKeyFiles, writeOllamaKeyFiles } from '../../src/keys/index.js';
 import { lintCassette, loadServableCassette, recordCassette, scanFile, type Cassette } from '../../src/recorder/index.js';
 import { recordIntercepted } from '../../src/recorder/intercept-record.js';
 import { CLI } from '../helpers/cli.js';
 import { runProcess, type ProcessRun } from '../helpers/process.js';
-import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
+import type { TestPki } from '../reference/helpers/pki.js';
+import { startPublicStandIns, type PublicStandIns } from '../helpers/public-stand-ins.js';
 import { randomToken } from './support.js';
 
 const REGISTRY_URL = 'https://registry.ollama.ai/v2/library/llama3/manifests/latest';
@@ -30,31 +30,22 @@ const SHELL_CLIENT = ['examples/shell/client.sh'];
 
 const scratch = mkdtempSync(join(tmpdir(), 'oac-record-intercept-test-'));
 const home = join(scratch, 'home');
-const caFile = join(scratch, 'stand-in-ca.pem');
 const keyFiles = ollamaKeyFiles();
 const apiKey = `k${randomToken(40)}`;
+let standIns: PublicStandIns;
 let pki: TestPki;
-let registry: Emulator;
-let cloud: Emulator;
+let caFile: string;
 let connectTo: string[];
 let registryPort: number;
 
 beforeAll(async () => {
-  pki = makeTestPki();
-  writeFileSync(caFile, pki.caCert);
   mkdirSync(home);
   writeOllamaKeyFiles(home, keyFiles);
-  const tls = { cert: pki.serverCert, key: pki.serverKey };
-  registry = createEmulator({ tls, publicOrigin: 'https://registry.ollama.ai', authorizedKeys: [keyFiles.key.publicKeyField] });
-  cloud = createEmulator({ tls, publicOrigin: 'https://ollama.com', authorizedKeys: [keyFiles.key.publicKeyField], apiKeys: [apiKey] });
-  const r = await registry.start();
-  const c = await cloud.start();
-  registryPort = r.port;
-  connectTo = ['--connect-to', `registry.ollama.ai:443:127.0.0.1:${r.port}`, '--connect-to', `ollama.com:443:127.0.0.1:${c.port}`];
+  standIns = await startPublicStandIns(scratch, { authorizedKeys: [keyFiles.key.publicKeyField], apiKeys: [apiKey] });
+  ({ pki, caFile, connectTo, registryPort } = standIns);
 });
 afterAll(async () => {
-  await registry.stop();
-  await cloud.stop();
+  await standIns.stop();
   rmSync(scratch, { recursive: true, force: true });
 });
 
