@@ -18,34 +18,22 @@ import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs, usageExit } from './bench-args.mjs';
 
 const DIST = fileURLToPath(new URL('../dist', import.meta.url));
 const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
 
-function usage(message) {
-  process.stderr.write(`bench-load: ${message}\n`);
-  process.exit(2);
-}
+const usage = (message) => usageExit('bench-load', message);
 
 function parseArgs(argv) {
-  const opts = { url: undefined, concurrency: 16, handshakes: 2000, seconds: 10, warmup: 50, sample: undefined };
-  const number = (name, raw, { integer }) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) usage(`--${name} must be a positive ${integer ? 'whole number' : 'number'}, got ${raw}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = () => argv[++i] ?? usage(`${arg} needs a value`);
-    if (arg === '--url') opts.url = next();
-    else if (arg === '--concurrency') opts.concurrency = number('concurrency', next(), { integer: true });
-    else if (arg === '--handshakes') opts.handshakes = number('handshakes', next(), { integer: true });
-    else if (arg === '--seconds') opts.seconds = number('seconds', next(), { integer: false });
-    else if (arg === '--warmup') opts.warmup = number('warmup', next(), { integer: true });
-    else if (arg === '--sample') opts.sample = next();
-    else usage(`unknown argument ${arg}`);
-  }
-  if (opts.url === undefined) usage('--url is required (the manifest URL of the server under load)');
+  const opts = benchArgs('bench-load', argv, {
+    url: { type: 'string', required: 'the manifest URL of the server under load' },
+    concurrency: { type: 'integer', default: 16 },
+    handshakes: { type: 'integer', default: 2000 },
+    seconds: { type: 'number', default: 10 },
+    warmup: { type: 'integer', default: 50 },
+    sample: { type: 'string' },
+  });
   let url;
   try {
     url = new URL(opts.url);

@@ -10,27 +10,22 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { benchArgs } from './bench-args.mjs';
 
 const START = '<!-- bench:start -->';
 const END = '<!-- bench:end -->';
 
-function fail(message, code = 1) {
+function fail(message) {
   process.stderr.write(`bench-table: ${message}\n`);
-  process.exit(code);
+  process.exit(1);
 }
 
 function parseArgs(argv) {
-  const opts = { from: undefined, readme: fileURLToPath(new URL('../README.md', import.meta.url)), print: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = () => argv[++i] ?? fail(`${arg} needs a value`, 2);
-    if (arg === '--from') opts.from = next();
-    else if (arg === '--readme') opts.readme = next();
-    else if (arg === '--print') opts.print = true;
-    else fail(`unknown argument ${arg} (usage: bench-table.mjs --from FILE [--readme README.md] [--print])`, 2);
-  }
-  if (opts.from === undefined) fail('--from FILE is required: the output of `node scripts/bench.mjs` (its last line is the JSON)', 2);
-  return opts;
+  return benchArgs('bench-table', argv, {
+    from: { type: 'string', required: 'the output of `node scripts/bench.mjs` (its last line is the JSON)' },
+    readme: { type: 'string', default: fileURLToPath(new URL('../README.md', import.meta.url)) },
+    print: { type: 'boolean', default: false },
+  });
 }
 
 function readBench(path) {

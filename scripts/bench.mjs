@@ -33,6 +33,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, wri
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { benchArgs, usageExit } from './bench-args.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = join(ROOT, 'dist');
@@ -49,35 +50,25 @@ const TARGETS = {
   peakRssMB: { max: 100, says: 'peak RSS of a whole `oac check` ≤ 100 MB' },
 };
 
-function usage(message) {
-  process.stderr.write(`bench: ${message}\n`);
-  process.exit(2);
-}
+const usage = (message) => usageExit('bench', message);
+const USAGE = 'usage: node scripts/bench.mjs [--handshakes K] [--seconds S] [--concurrency C] [--startup-runs N] [--scenario PATTERN] [--only verify|handshakes|suite]\n';
 
 function parseArgs(argv) {
-  const opts = { handshakes: 2000, seconds: 10, concurrency: 16, startupRuns: 7, scenario: undefined, only: undefined };
-  const positive = (name, raw, integer) => {
-    const n = Number(raw);
-    if (!Number.isFinite(n) || n <= 0 || (integer && !Number.isSafeInteger(n))) usage(`--${name} must be a positive ${integer ? 'whole number' : 'number'}, got ${raw}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const next = () => argv[++i] ?? usage(`${arg} needs a value`);
-    if (arg === '--handshakes') opts.handshakes = positive('handshakes', next(), true);
-    else if (arg === '--seconds') opts.seconds = positive('seconds', next(), false);
-    else if (arg === '--concurrency') opts.concurrency = positive('concurrency', next(), true);
-    else if (arg === '--startup-runs') opts.startupRuns = positive('startup-runs', next(), true);
-    else if (arg === '--scenario') opts.scenario = next();
-    else if (arg === '--only') {
-      opts.only = next();
-      if (!['verify', 'handshakes', 'suite'].includes(opts.only)) usage(`--only takes verify, handshakes or suite, got ${opts.only}`);
-    } else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: node scripts/bench.mjs [--handshakes K] [--seconds S] [--concurrency C] [--startup-runs N] [--scenario PATTERN] [--only verify|handshakes|suite]\n');
-      process.exit(0);
-    } else usage(`unknown argument ${arg}`);
+  const o = benchArgs('bench', argv, {
+    handshakes: { type: 'integer', default: 2000 },
+    seconds: { type: 'number', default: 10 },
+    concurrency: { type: 'integer', default: 16 },
+    'startup-runs': { type: 'integer', default: 7 },
+    scenario: { type: 'string' },
+    only: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (o.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
   }
-  return opts;
+  if (o.only !== undefined && !['verify', 'handshakes', 'suite'].includes(o.only)) usage(`--only takes verify, handshakes or suite, got ${o.only}`);
+  return { handshakes: o.handshakes, seconds: o.seconds, concurrency: o.concurrency, startupRuns: o['startup-runs'], scenario: o.scenario, only: o.only };
 }
 
 const round = (n, digits = 2) => Number(n.toFixed(digits));

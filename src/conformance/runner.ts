@@ -58,10 +58,8 @@ export interface CheckOutcome {
 
 /** The credentials the harness hands out for one run: generated, never real, never reused. */
 interface RunSecrets {
-  seed: Uint8Array;
-  /** The registered key's files, derived once and written into every `present` home. */
-  registeredKeyFiles: OllamaKeyFiles;
-  registeredKey: string;
+  /** The registered key (its seed, public-key field and files), derived once and written into every `present` home. */
+  registered: OllamaKeyFiles;
   apiKey: string;
   /** The key a `revoked` scenario hands out: the server refuses it, and reports still scrub it. */
   revokedApiKey: string;
@@ -69,12 +67,8 @@ interface RunSecrets {
 }
 
 function newSecrets(): RunSecrets {
-  const seed = new Uint8Array(randomBytes(32));
-  const registeredKeyFiles = ollamaKeyFiles(seed);
   return {
-    seed,
-    registeredKeyFiles,
-    registeredKey: registeredKeyFiles.key.publicKeyField,
+    registered: ollamaKeyFiles(new Uint8Array(randomBytes(32))),
     apiKey: `oac-test-${randomBytes(12).toString('hex')}`,
     revokedApiKey: `oac-revoked-${randomBytes(12).toString('hex')}`,
     basic: { user: 'oac', pass: randomBytes(9).toString('base64url') },
@@ -161,9 +155,9 @@ async function runScenario(scenario: Scenario, opts: CheckOptions, run: RunConte
     let origin = '';
     const overlay = opts.overlayFor ? opts.overlayFor(scenario) : scenario.cassette ? cassetteOverlay(scenario.cassette, run.cassette(scenario.cassette), () => origin) : undefined;
     ca = opts.intercept ? await run.interceptCa() : undefined;
-    server = await startConformanceServer({ scenario, registeredKey: secrets.registeredKey, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}), ...(onWait ? { onWait } : {}) });
+    server = await startConformanceServer({ scenario, registeredKey: secrets.registered.key.publicKeyField, apiKey: secrets.apiKey, basic: secrets.basic, tlsKit: run.tlsKit, ...(overlay ? { overlay } : {}), ...(ca ? { intercept: { ca } } : {}), ...(onWait ? { onWait } : {}) });
     origin = server.origin;
-    home = await prepareHome(scenario.client, { registeredSeed: secrets.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys, keyFiles: run.keyFiles });
+    home = await prepareHome(scenario.client, { registeredSeed: secrets.registered.key.seed, tmpRoot: run.workspace.dir, keep: false, specialKeys: run.specialKeys, keyFiles: run.keyFiles });
     const apiKey = apiKeyFor(scenario, secrets);
     const env = clientEnvironment(run.baseEnv, {
       home: home.home,
@@ -268,7 +262,7 @@ export async function runCheck(opts: CheckOptions): Promise<CheckOutcome> {
       shimDir: createOacShim(workspace.subdir('shim-')).dir,
       tlsKit: once(() => generateTlsKit(workspace.subdir('tls-'))),
       specialKeys: createSpecialKeys(workspace.subdir('keys-'), specialKeyKinds(opts.scenarios)),
-      keyFiles: homeKeyFiles(secrets.registeredKeyFiles),
+      keyFiles: homeKeyFiles(secrets.registered),
       baseEnv: { ...process.env },
       cassette: servableCassettes(),
       interceptCa: once(() => createInterceptCa({ dir: workspace.subdir('intercept-ca-'), hostnames: INTERCEPTED_HOSTS })),

@@ -57,7 +57,7 @@ export interface PrepareHomeOptions {
 /** The Ed25519 key files a run writes into its homes, each derived once. */
 export interface HomeKeyFiles {
   /** The key the conformance server knows (from the run's registered seed). */
-  registered(): OllamaKeyFiles;
+  readonly registered: OllamaKeyFiles;
   /** A valid key the server has never seen: one per run is as unknown as one per home. */
   unregistered(): OllamaKeyFiles;
 }
@@ -66,7 +66,7 @@ export interface HomeKeyFiles {
 export function homeKeyFiles(registered: OllamaKeyFiles): HomeKeyFiles {
   let unregistered: OllamaKeyFiles | undefined;
   return {
-    registered: () => registered,
+    registered,
     unregistered: () => (unregistered ??= ollamaKeyFiles()),
   };
 }
@@ -182,7 +182,7 @@ async function writeKey(setup: ClientSetup['key'], home: string, keyPath: string
     case 'missing':
       return;
     case 'present':
-      writeOllamaKeyFiles(home, opts.keyFiles?.registered() ?? ollamaKeyFiles(opts.registeredSeed));
+      writeOllamaKeyFiles(home, opts.keyFiles?.registered ?? ollamaKeyFiles(opts.registeredSeed));
       return;
     case 'unregistered':
       // A valid key, written exactly like the registered one, that the server has never seen.

@@ -6,7 +6,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createEmulator } from '../../src/emulator/index.js';
+import { createEmulator, type Emulator } from '../../src/emulator/index.js';
 import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
 
 export interface PublicStandIns {
@@ -15,7 +15,11 @@ export interface PublicStandIns {
   caFile: string;
   /** `--connect-to registry.ollama.ai:443:127.0.0.1:P --connect-to ollama.com:443:127.0.0.1:Q`. */
   connectTo: string[];
+  /** The same as recordCassette's `connectTo` option. */
+  connectToMap: Record<string, string>;
   registryPort: number;
+  registry: Emulator;
+  cloud: Emulator;
   stop(): Promise<void>;
 }
 
@@ -28,11 +32,15 @@ export async function startPublicStandIns(dir: string, accepts: { authorizedKeys
   const cloud = createEmulator({ tls, publicOrigin: 'https://ollama.com', authorizedKeys: accepts.authorizedKeys, ...(accepts.apiKeys ? { apiKeys: accepts.apiKeys } : {}) });
   const r = await registry.start();
   const c = await cloud.start();
+  const connectToMap = { 'registry.ollama.ai:443': `127.0.0.1:${r.port}`, 'ollama.com:443': `127.0.0.1:${c.port}` };
   return {
     pki,
     caFile,
-    connectTo: ['--connect-to', `registry.ollama.ai:443:127.0.0.1:${r.port}`, '--connect-to', `ollama.com:443:127.0.0.1:${c.port}`],
+    connectTo: Object.entries(connectToMap).flatMap(([from, to]) => ['--connect-to', `${from}:${to}`]),
+    connectToMap,
     registryPort: r.port,
+    registry,
+    cloud,
     async stop() {
       await registry.stop();
       await cloud.stop();

@@ -8,32 +8,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createEmulator, type Emulator } from '../../src/emulator/index.js';
+import type { Emulator } from '../../src/emulator/index.js';
 import { lintCassette, recordCassette, withCassette, type Cassette } from '../../src/recorder/index.js';
 import { registryRequest } from '../../src/reference/index.js';
-import { makeTestPki, type TestPki } from '../reference/helpers/pki.js';
+import type { TestPki } from '../reference/helpers/pki.js';
+import { startPublicStandIns, type PublicStandIns } from '../helpers/public-stand-ins.js';
 import { codeOf, freshKey, randomToken, tempDir } from './support.js';
 
+let standIns: PublicStandIns;
 let pki: TestPki;
 let registry: Emulator;
-let cloud: Emulator;
 let connectTo: Record<string, string>;
 const key = freshKey();
 const apiKey = `k${randomToken(40)}`;
 const dir = tempDir('live');
 
 beforeAll(async () => {
-  pki = makeTestPki();
-  const tls = { cert: pki.serverCert, key: pki.serverKey };
-  registry = createEmulator({ tls, publicOrigin: 'https://registry.ollama.ai', authorizedKeys: [key.publicKeyField] });
-  cloud = createEmulator({ tls, publicOrigin: 'https://ollama.com', authorizedKeys: [key.publicKeyField], apiKeys: [apiKey] });
-  const r = await registry.start();
-  const c = await cloud.start();
-  connectTo = { 'registry.ollama.ai:443': `127.0.0.1:${r.port}`, 'ollama.com:443': `127.0.0.1:${c.port}` };
+  standIns = await startPublicStandIns(dir, { authorizedKeys: [key.publicKeyField], apiKeys: [apiKey] });
+  ({ pki, registry, connectToMap: connectTo } = standIns);
 });
 afterAll(async () => {
-  await registry.stop();
-  await cloud.stop();
+  await standIns.stop();
 });
 
 function read(path: string): Cassette {
@@ -112,8 +107,7 @@ describe('target live, served by HTTPS stand-ins for the real host names', () =>
   test('(last) the cassette recorded through the live path replays with the stand-ins stopped', async () => {
     const out = join(dir, 'registry-replay.har');
     await recordCassette({ target: 'live', connectTo, tls: { ca: pki.caCert }, flow: 'registry', key, out });
-    await registry.stop();
-    await cloud.stop();
+    await standIns.stop();
     const seen = registry.log.length;
     const result = await withCassette(out, () => registryRequest({ url: 'https://registry.ollama.ai/v2/library/llama3/manifests/latest', key: freshKey() }));
     expect(result.response.status).toBe(200);

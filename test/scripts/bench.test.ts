@@ -5,23 +5,14 @@
  * README without them. Needs a built dist/ (as `npm test` makes it).
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProcess, type ProcessRun } from '../helpers/process.js';
 
-interface Ran { code: number | null; stdout: string; stderr: string }
-
-function node(args: string[]): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (c: Buffer) => out.push(c));
-    child.stderr.on('data', (c: Buffer) => err.push(c));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-  });
+/** A script of scripts/ in its own Node process (bench runs for a while: 120 s at most). */
+function node(args: string[]): Promise<ProcessRun> {
+  return runProcess(process.execPath, args, { timeoutMs: 120_000 });
 }
 
 const positive = expect.any(Number);
@@ -35,7 +26,7 @@ function positiveNumbers(value: unknown, path: string): string[] {
 
 describe('npm run bench (tiny bounds)', () => {
   let dir: string;
-  let ran: Ran;
+  let ran: ProcessRun;
   let bench: Json;
 
   beforeAll(async () => {

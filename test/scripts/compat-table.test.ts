@@ -4,10 +4,10 @@
  * everything outside the markers byte for byte and refuse to guess where a table goes without them.
  */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { runProcess } from '../helpers/process.js';
 import {
   buildCompatTable, checkVerdicts, END_MARKER, flowCounts, replaceBetweenMarkers, START_MARKER, symbolFor, worst,
   type ResultsLike, type VerdictKind,
@@ -199,15 +199,7 @@ describe('scripts/compat-table.mjs --write', () => {
     const file = path.join(dir, 'README.md');
     writeFileSync(file, '# No markers here\n');
     const started = Date.now();
-    const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.resolve('scripts/compat-table.mjs'), '--write', file], { stdio: ['ignore', 'pipe', 'pipe'] });
-      const out: Buffer[] = [];
-      const err: Buffer[] = [];
-      child.stdout.on('data', (c: Buffer) => out.push(c));
-      child.stderr.on('data', (c: Buffer) => err.push(c));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
-    });
+    const r = await runProcess(process.execPath, [path.resolve('scripts/compat-table.mjs'), '--write', file]);
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(`compat-table: ${file} must contain ${START_MARKER} and ${END_MARKER} exactly once each (found 0 and 0): add them under a "Compatibility" heading where the table belongs\n`);
